@@ -1,0 +1,2 @@
+export * from './pat.js'
+export * from './output/types.js'

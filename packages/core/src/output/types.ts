@@ -1,0 +1,57 @@
+/**
+ * One declaration per resource drives all four output formats, so commands
+ * never branch on the format (design/style.md).
+ */
+export const OUTPUT_FORMATS = ['table', 'json', 'simple', 'detailed'] as const
+export type OutputFormat = (typeof OUTPUT_FORMATS)[number]
+
+/** A labelled value of a resource. */
+export interface Field<T> {
+  /** Column header in tables (e.g. `LAST USED`). */
+  header: string
+  /** Label in `Key: value` lines (simple records, detailed blocks, table records), e.g. `Last used`. */
+  label: string
+  /** The value for people: already formatted (dates in local time, `-`, `Never`, relative times). */
+  value: (row: T) => string
+  /**
+   * Where the field shows. Default: everywhere. `detailed` = only in the detailed format
+   * (e.g. created time, last-used IP); `when-set` = omitted in table/simple records when value() is empty.
+   */
+  show?: 'always' | 'detailed' | 'when-set'
+  /** Colour applied in table format on a TTY (never with NO_COLOR or other formats). */
+  color?: (row: T) => 'green' | 'yellow' | 'red' | 'dim' | undefined
+}
+
+/** How a list of resources renders. */
+export interface ListView<T> {
+  kind: 'list'
+  fields: Field<T>[]
+  /** Table/simple/detailed text when there are no rows, e.g. `No personal access tokens found`. */
+  empty: string
+  /** Line after the table, e.g. `(rows) => \`Total: ${rows.length} token(s)\`` (table and detailed only). */
+  footer?: (rows: T[]) => string
+  /** The JSON document; default: the rows as given (the API's snake_case objects). */
+  json?: (rows: T[]) => unknown
+}
+
+/** How a single resource renders. */
+export interface RecordView<T> {
+  kind: 'record'
+  fields: Field<T>[]
+  /** Lines before the fields in table and detailed formats (e.g. `✓ Personal access token created`). */
+  heading?: (row: T) => string[]
+  /** Lines after the fields in table and detailed formats (e.g. the NDCLI_TOKEN hint). */
+  footer?: (row: T) => string[]
+  /** The JSON document; default: the record as given. */
+  json?: (row: T) => unknown
+}
+
+export type View<T> = ListView<T> | RecordView<T>
+
+/** What `NdCommand.run()` may return to have the base class render it. */
+export type Rendered<T> = {view: ListView<T>; data: T[]} | {view: RecordView<T>; data: T}
+
+export interface RenderOptions {
+  /** Colour allowed: stdout is a TTY, NO_COLOR unset, format is table or detailed. */
+  color: boolean
+}
