@@ -1,0 +1,295 @@
+/**
+ * The one HTTP client of ndcli, on got: base URL, bearer credential, timeouts,
+ * retries for safe requests only, the API error envelope → typed errors, the
+ * expiry warning, transparent session refresh, and debug output without secrets.
+ */
+import type {Got, HTTPError, Method, OptionsInit, RequestError, Response} from 'got'
+
+import {ApiError, AuthenticationError, InterruptedError, NdError, UnreachableError, exitCodeForStatus} from '../errors.js'
+import {REDACTED, redactFields, redactText} from '../redact.js'
+
+export const DEFAULT_API_URL = 'http://127.0.0.1:4680'
+export const EXPIRY_WARNING_DAYS = 7
+const EXPIRES_HEADER = 'ndcli-token-expires-at'
+
+export type CredentialKind = 'pat' | 'session'
+
+export interface Credential {
+  kind: CredentialKind
+  token: string
+}
+
+/** Where the client gets its bearer credential; refresh() is called once after a 401 on a session. */
+export interface CredentialSource {
+  current(): Promise<Credential | undefined>
+  /** A fresh credential after the server refused the current one, or undefined when none can be had. */
+  refresh?(): Promise<Credential | undefined>
+  /** The message for "no credential at all". */
+  missingMessage: string
+}
+
+export interface ApiClientOptions {
+  baseUrl: string
+  userAgent: string
+  credentials?: CredentialSource
+  /** Connect timeout (ms). */
+  connectTimeout?: number
+  /** Time allowed for the whole response after connecting (ms). */
+  responseTimeout?: number
+  /** Retries of safe requests on network errors, 429, 502, 503, 504. */
+  retries?: number
+  /** Base of the exponential backoff between retries (ms). */
+  retryBaseDelay?: number
+  debug?: (message: string) => void
+  warn?: (message: string) => void
+  signal?: AbortSignal
+  now?: () => Date
+}
+
+export interface RequestOptions {
+  /** JSON body. */
+  json?: unknown
+  /** application/x-www-form-urlencoded body (OAuth endpoints). */
+  form?: Record<string, string>
+  /** Send the credential (default true). */
+  authenticated?: boolean
+  searchParams?: Record<string, string>
+}
+
+/** Only safe methods are retried: a retried POST could create twice, a retried DELETE would report 404 for its own success. */
+const RETRIED_METHODS: Method[] = ['GET', 'HEAD', 'OPTIONS']
+const RETRIED_STATUSES = [429, 502, 503, 504]
+const NETWORK_ERRORS = ['ETIMEDOUT', 'ECONNRESET', 'EADDRINUSE', 'ECONNREFUSED', 'EPIPE', 'ENOTFOUND', 'ENETUNREACH', 'EAI_AGAIN', 'EHOSTUNREACH']
+
+export class ApiClient {
+  readonly baseUrl: string
+  private readonly options: ApiClientOptions
+  private got?: Got
+  private warnedExpiry = false
+  /** Secrets seen by this client, masked in debug output whatever their shape. */
+  private readonly secrets = new Set<string>()
+
+  constructor(options: ApiClientOptions) {
+    this.options = options
+    this.baseUrl = options.baseUrl.replace(/\/+$/, '')
+  }
+
+  /** Lets the client mask a secret it did not send itself (e.g. a token in a response body). */
+  addSecret(secret: string | undefined): void {
+    if (secret) this.secrets.add(secret)
+  }
+
+  get<T>(path: string, options: RequestOptions = {}): Promise<T> {
+    return this.request<T>('GET', path, options)
+  }
+
+  post<T>(path: string, options: RequestOptions = {}): Promise<T> {
+    return this.request<T>('POST', path, options)
+  }
+
+  patch<T>(path: string, options: RequestOptions = {}): Promise<T> {
+    return this.request<T>('PATCH', path, options)
+  }
+
+  delete<T = void>(path: string, options: RequestOptions = {}): Promise<T> {
+    return this.request<T>('DELETE', path, options)
+  }
+
+  async request<T>(method: Method, path: string, options: RequestOptions = {}): Promise<T> {
+    const authenticated = options.authenticated ?? true
+    let credential = authenticated ? await this.requireCredential() : undefined
+    try {
+      return await this.send<T>(method, path, options, credential)
+    } catch (error) {
+      const refresh = this.options.credentials?.refresh
+      if (!(error instanceof ApiError) || error.status !== 401 || credential?.kind !== 'session' || !refresh) throw error
+      credential = await refresh.call(this.options.credentials)
+      if (!credential) throw error
+      this.debug(`${method} ${path}: session refreshed, retrying once`)
+      return this.send<T>(method, path, options, credential)
+    }
+  }
+
+  private async requireCredential(): Promise<Credential> {
+    const credential = await this.options.credentials?.current()
+    if (!credential) {
+      throw new AuthenticationError(this.options.credentials?.missingMessage ?? 'Not authenticated.')
+    }
+    this.secrets.add(credential.token)
+    return credential
+  }
+
+  private async send<T>(method: Method, path: string, options: RequestOptions, credential?: Credential): Promise<T> {
+    const client = await this.client()
+    const url = this.baseUrl + path
+    const headers: Record<string, string> = {}
+    if (credential) {
+      this.secrets.add(credential.token)
+      headers.authorization = `Bearer ${credential.token}`
+    }
+    const init: OptionsInit = {method, headers, throwHttpErrors: true}
+    if (options.json !== undefined) init.json = options.json
+    if (options.form) init.form = options.form
+    if (options.searchParams) init.searchParams = options.searchParams
+    let response: Response<string>
+    try {
+      response = (await client(url, {...init, isStream: false, resolveBodyOnly: false, responseType: 'text'})) as Response<string>
+    } catch (error) {
+      throw this.translate(error, method, url)
+    }
+    this.checkExpiry(response)
+    return this.parseBody<T>(response, url)
+  }
+
+  private async client(): Promise<Got> {
+    if (this.got) return this.got
+    // got is imported on first use so that commands which make no request start faster.
+    const {got} = await import('got')
+    const base = this.options.retryBaseDelay ?? 300
+    this.got = got.extend({
+      headers: {'user-agent': this.options.userAgent, accept: 'application/json'},
+      timeout: {connect: this.options.connectTimeout ?? 10_000, response: this.options.responseTimeout ?? 30_000},
+      signal: this.options.signal,
+      retry: {
+        limit: this.options.retries ?? 2,
+        methods: RETRIED_METHODS,
+        statusCodes: RETRIED_STATUSES,
+        errorCodes: NETWORK_ERRORS,
+        maxRetryAfter: 60_000,
+        calculateDelay: ({attemptCount, retryAfter, computedValue}) => {
+          if (computedValue === 0) return 0
+          if (retryAfter) return retryAfter
+          return Math.min(base * 2 ** (attemptCount - 1), 5000) + Math.random() * 100
+        },
+      },
+      hooks: {
+        beforeRequest: [(request) => this.debug(`→ ${request.method} ${request.url} ${JSON.stringify(redactFields(request.headers as Record<string, unknown>))}${request.body === undefined && request.json === undefined ? '' : ' ' + this.describeBody(request.json ?? request.body)}`)],
+        beforeRetry: [(error, retryCount) => this.debug(`retry #${retryCount} after ${error.code ?? error.response?.statusCode}`)],
+        afterResponse: [
+          (response) => {
+            this.debug(`← ${response.statusCode} ${response.url} (${response.timings.phases.total ?? '?'} ms) ${this.redact(String(response.body ?? '').slice(0, 2000))}`)
+            return response
+          },
+        ],
+      },
+    })
+    return this.got
+  }
+
+  private describeBody(body: unknown): string {
+    if (body && typeof body === 'object' && !Buffer.isBuffer(body)) return this.redact(JSON.stringify(redactFields(body as Record<string, unknown>)))
+    if (typeof body === 'string') return this.redact(body.replace(/((?:password|token|refresh_token|device_code)=)[^&]*/g, `$1${REDACTED}`))
+    return ''
+  }
+
+  private redact(text: string): string {
+    return redactText(text, this.secrets)
+  }
+
+  private debug(message: string): void {
+    this.options.debug?.(this.redact(message))
+  }
+
+  private checkExpiry(response: Response<string>): void {
+    const header = response.headers[EXPIRES_HEADER]
+    if (typeof header !== 'string' || this.warnedExpiry) return
+    const expiresAt = new Date(header)
+    if (Number.isNaN(expiresAt.getTime())) return
+    const now = this.options.now?.() ?? new Date()
+    const msLeft = expiresAt.getTime() - now.getTime()
+    if (msLeft > EXPIRY_WARNING_DAYS * 86_400_000) return
+    this.warnedExpiry = true
+    const days = Math.max(0, Math.ceil(msLeft / 86_400_000))
+    const when = days === 0 ? 'today' : days === 1 ? 'in 1 day' : `in ${days} days`
+    this.options.warn?.(`This personal access token expires ${when} (${header}). Create a new one with 'ndcli auth token create'.`)
+  }
+
+  private parseBody<T>(response: Response<string>, url: string): T {
+    const text = response.body
+    if (response.statusCode === 204 || !text) return undefined as T
+    try {
+      return JSON.parse(text) as T
+    } catch {
+      throw new NdError(`The control plane at ${this.baseUrl} answered ${describeStatus(response)} with a body that is not JSON (${url}).`, {
+        code: 'bad_response',
+        hint: 'Check that NDCLI_API_URL (or api.url) points at an ndcli control plane.',
+      })
+    }
+  }
+
+  private translate(error: unknown, method: string, url: string): NdError {
+    const err = error as RequestError
+    if (err?.name === 'HTTPError') return this.translateHttpError(err as HTTPError)
+    if (err?.name === 'AbortError' || err?.code === 'ERR_ABORTED' || this.options.signal?.aborted) {
+      return new InterruptedError('Interrupted.', {cause: error})
+    }
+    const setting = 'Check that the server is running, or set NDCLI_API_URL (or `ndcli config set api.url`).'
+    if (err?.name === 'TimeoutError') {
+      const phase = (err as {event?: string}).event === 'connect' ? 'connecting' : 'waiting for an answer'
+      return new UnreachableError(`The control plane at ${this.baseUrl} timed out ${phase} (${method} ${pathOf(url)}).`, {cause: error, code: 'timeout', hint: setting})
+    }
+    if (err?.name === 'ParseError') {
+      return new NdError(`The control plane at ${this.baseUrl} sent a malformed response.`, {cause: error, code: 'bad_response'})
+    }
+    const reason = err?.code ? networkReason(err.code) : this.redact(err?.message ?? String(error))
+    return new UnreachableError(`Could not reach the control plane at ${this.baseUrl}: ${reason}.`, {cause: error, code: 'unreachable', hint: setting})
+  }
+
+  private translateHttpError(error: HTTPError): NdError {
+    const response = error.response as Response<string>
+    const status = response.statusCode
+    const envelope = parseEnvelope(response.body)
+    if (envelope) {
+      const apiError = new ApiError(status, envelope.code, this.redact(envelope.message), {hint: hintFor(status, envelope.code)})
+      return apiError
+    }
+    const code = exitCodeForStatus(status) === 7 ? 'server_error' : 'bad_response'
+    return new ApiError(status, code, `The control plane at ${this.baseUrl} answered ${describeStatus(response)} without an API error (is NDCLI_API_URL right?).`)
+  }
+}
+
+function parseEnvelope(body: unknown): {code: string; message: string} | undefined {
+  if (typeof body !== 'string') return undefined
+  try {
+    const parsed = JSON.parse(body) as {error?: {code?: unknown; message?: unknown}}
+    const {code, message} = parsed.error ?? {}
+    if (typeof code === 'string' && typeof message === 'string') return {code, message}
+  } catch {
+    // not JSON: handled by the caller
+  }
+  return undefined
+}
+
+function hintFor(status: number, code: string): string | undefined {
+  if (code === 'token_revoked' || code === 'token_expired' || code === 'invalid_token') {
+    return "Unset NDCLI_TOKEN or set it to a valid token, or log in again with 'ndcli auth login'."
+  }
+  if (status === 401) return "Run 'ndcli auth login', or set NDCLI_TOKEN."
+  if (code === 'rate_limited') return 'Wait a minute before trying again.'
+  return undefined
+}
+
+function describeStatus(response: Response<string>): string {
+  return `${response.statusCode}${response.statusMessage ? ' ' + response.statusMessage : ''}`
+}
+
+function pathOf(url: string): string {
+  return new URL(url).pathname
+}
+
+function networkReason(code: string): string {
+  switch (code) {
+    case 'ECONNREFUSED':
+      return 'connection refused'
+    case 'ENOTFOUND':
+    case 'EAI_AGAIN':
+      return 'host name not found'
+    case 'ECONNRESET':
+      return 'connection reset'
+    case 'EHOSTUNREACH':
+    case 'ENETUNREACH':
+      return 'host unreachable'
+    default:
+      return code
+  }
+}

@@ -1,0 +1,71 @@
+/** Which credential a command uses (cli.md): NDCLI_TOKEN first, then the stored login session. */
+import type {ApiClient, Credential, CredentialSource} from '../api/client.js'
+import {AuthenticationError} from '../errors.js'
+import {validatePat} from '../pat.js'
+import type {CredentialStore, Session} from '../store/credentials.js'
+import {refreshSession, sessionFrom} from './oauth.js'
+
+export const TOKEN_ENV = 'NDCLI_TOKEN'
+export const NOT_AUTHENTICATED = "Not authenticated. Run 'ndcli auth login', or set NDCLI_TOKEN."
+/** Refresh a little before the access token lapses, so a request does not race its expiry. */
+const REFRESH_MARGIN_MS = 30_000
+
+/** The PAT in NDCLI_TOKEN, checked locally; throws an AuthenticationError that names the problem, never the value. */
+export function tokenFromEnv(env: NodeJS.ProcessEnv = process.env): string | undefined {
+  const value = env[TOKEN_ENV]
+  if (value === undefined || value === '') return undefined
+  const check = validatePat(value.trim())
+  if (!check.valid) {
+    throw new AuthenticationError(`${TOKEN_ENV} is not a valid personal access token: it ${check.reason}.`, {
+      code: 'invalid_token',
+      hint: `Copy the whole token printed by 'ndcli auth token create', or unset ${TOKEN_ENV} to use your login session.`,
+    })
+  }
+  return value.trim()
+}
+
+export class StoredCredentials implements CredentialSource {
+  readonly missingMessage = NOT_AUTHENTICATED
+  private session?: Session | null
+
+  constructor(
+    private readonly store: CredentialStore,
+    private readonly apiUrl: string,
+    /** Client used for the refresh request itself (unauthenticated). */
+    private readonly api: () => ApiClient,
+    private readonly env: NodeJS.ProcessEnv = process.env,
+    private readonly now: () => Date = () => new Date(),
+  ) {}
+
+  async current(): Promise<Credential | undefined> {
+    const pat = tokenFromEnv(this.env)
+    if (pat) return {kind: 'pat', token: pat}
+    const session = await this.loadSession()
+    if (!session) return undefined
+    if (new Date(session.expires_at).getTime() - REFRESH_MARGIN_MS <= this.now().getTime()) return this.refresh()
+    return {kind: 'session', token: session.access_token}
+  }
+
+  /** One refresh, rotating the stored refresh token; a refused refresh means logging in again. */
+  async refresh(): Promise<Credential | undefined> {
+    const session = await this.loadSession()
+    if (!session || tokenFromEnv(this.env)) return undefined
+    let refreshed: Session
+    try {
+      refreshed = sessionFrom(await refreshSession(this.api(), session.refresh_token), session.email, this.now())
+    } catch (error) {
+      if ((error as {exitCode?: number}).exitCode === 3 || (error as {status?: number}).status === 400) {
+        throw new AuthenticationError("Your login session has expired. Run 'ndcli auth login' to log in again.", {code: 'session_expired', cause: error})
+      }
+      throw error
+    }
+    await this.store.save(this.apiUrl, refreshed)
+    this.session = refreshed
+    return {kind: 'session', token: refreshed.access_token}
+  }
+
+  async loadSession(): Promise<Session | undefined> {
+    if (this.session === undefined) this.session = (await this.store.get(this.apiUrl)) ?? null
+    return this.session ?? undefined
+  }
+}

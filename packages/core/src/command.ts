@@ -1,0 +1,178 @@
+/**
+ * NdCommand: the base class of every ndcli command, in the shell and in plugins.
+ * It owns the -f/--format flag, credentials, the API client, rendering of the
+ * value run() returns, prompts, Ctrl-C, and the mapping of every error to a
+ * message and an exit code (cli.md). Commands only fetch data and return it.
+ */
+import {Command, Flags, type Interfaces} from '@oclif/core'
+
+import {ApiClient, DEFAULT_API_URL} from './api/client.js'
+import {StoredCredentials} from './auth/credentials.js'
+import {ExitCode, InterruptedError} from './errors.js'
+import {render} from './output/render.js'
+import {OUTPUT_FORMATS, type OutputFormat, type Rendered} from './output/types.js'
+import {confirmWith, terminalPrompter, type ConfirmOptions, type Prompter} from './prompts.js'
+import {redactText} from './redact.js'
+import {reportError, reportWarning} from './report.js'
+import {ConfigStore, outputFormatFrom, type ConfigValues} from './store/config.js'
+import {CredentialStore} from './store/credentials.js'
+
+/** The global output flags, declared once: every NdCommand inherits them. */
+export const outputFlags = {
+  format: Flags.option({
+    char: 'f',
+    summary: 'Output format (default: output.format from config, else table).',
+    options: OUTPUT_FORMATS,
+    helpGroup: 'GLOBAL',
+  })(),
+  json: Flags.boolean({summary: 'Shorthand for --format json.', helpGroup: 'GLOBAL', exclusive: ['format']}),
+}
+
+export type NdFlags<T extends typeof Command> = Interfaces.InferredFlags<typeof outputFlags & T['flags']>
+export type NdArgs<T extends typeof Command> = Interfaces.InferredArgs<T['args']>
+
+export abstract class NdCommand<T extends typeof Command> extends Command {
+  /** Commands that print no data (e.g. `config get`) may set this to `{}`. */
+  static override baseFlags: Interfaces.FlagInput = outputFlags
+
+  /** Replaced by tests (see @ndcli/core/testing) to answer prompts without a terminal. */
+  static prompter: Prompter = terminalPrompter
+
+  protected flags!: NdFlags<T>
+  protected args!: NdArgs<T>
+  /** Aborted by Ctrl-C: requests, polling and prompts stop and the command exits 130. */
+  protected readonly abort = new AbortController()
+
+  private settings?: ConfigValues
+  private apiClient?: ApiClient
+  private credentialSource?: StoredCredentials
+  private onSigint?: () => void
+
+  override async init(): Promise<void> {
+    await super.init()
+    this.onSigint = () => {
+      // A second Ctrl-C leaves at once, even if something ignores the abort.
+      if (this.abort.signal.aborted) process.exit(ExitCode.interrupted)
+      this.abort.abort()
+    }
+    process.on('SIGINT', this.onSigint)
+    this.settings = await this.configStore.read()
+    const ctor = this.ctor as typeof NdCommand
+    const {args, flags} = await this.parse({
+      flags: ctor.flags,
+      baseFlags: ctor.baseFlags,
+      args: ctor.args,
+      strict: ctor.strict,
+      enableJsonFlag: false,
+    })
+    this.flags = flags as NdFlags<T>
+    this.args = args as NdArgs<T>
+  }
+
+  /** oclif calls run(); the base renders what it returns in the chosen format. */
+  override async _run<R>(): Promise<R> {
+    const result = await super._run<R>()
+    if (isRendered(result)) {
+      try {
+        process.stdout.write(render(this.format, result.view, result.data, {color: this.colorEnabled}))
+      } catch (error) {
+        await this.catch(error as Error)
+      }
+    }
+    return result as R
+  }
+
+  override async finally(error: Error | undefined): Promise<void> {
+    if (this.onSigint) process.off('SIGINT', this.onSigint)
+    await super.finally(error)
+  }
+
+  /** The chosen output format; also decided from raw argv when parsing failed, so errors honour -f json. */
+  protected get format(): OutputFormat {
+    const flags = this.flags as {format?: OutputFormat; json?: boolean} | undefined
+    if (flags) return flags.json ? 'json' : (flags.format ?? outputFormatFrom(this.settings?.['output.format']) ?? 'table')
+    return formatFromArgv(this.argv) ?? outputFormatFrom(this.settings?.['output.format']) ?? 'table'
+  }
+
+  protected get colorEnabled(): boolean {
+    return Boolean(process.stdout.isTTY) && !process.env.NO_COLOR && (this.format === 'table' || this.format === 'detailed')
+  }
+
+  protected get configStore(): ConfigStore {
+    return new ConfigStore(this.config.configDir)
+  }
+
+  protected get credentialStore(): CredentialStore {
+    return new CredentialStore(this.config.dataDir)
+  }
+
+  /** NDCLI_API_URL, else api.url from config, else the embedded control plane's default. */
+  protected get apiUrl(): string {
+    return (process.env.NDCLI_API_URL || this.settings?.['api.url'] || DEFAULT_API_URL).replace(/\/+$/, '')
+  }
+
+  protected get credentials(): StoredCredentials {
+    this.credentialSource ??= new StoredCredentials(this.credentialStore, this.apiUrl, () => this.api)
+    return this.credentialSource
+  }
+
+  /** The API client, built on first use. */
+  protected get api(): ApiClient {
+    this.apiClient ??= new ApiClient({
+      baseUrl: this.apiUrl,
+      userAgent: `ndcli/${this.config.version} node/${process.version} ${process.platform}`,
+      credentials: this.credentials,
+      connectTimeout: secondsFromEnv('NDCLI_CONNECT_TIMEOUT', 10) * 1000,
+      responseTimeout: secondsFromEnv('NDCLI_TIMEOUT', 30) * 1000,
+      debug: (message) => this.debug(message),
+      warn: (message) => this.warn(message),
+      signal: this.abort.signal,
+    })
+    return this.apiClient
+  }
+
+  /** Asks for a yes/no answer; refuses (exit 2, naming the flag to use) when nobody can answer. */
+  protected confirm(message: string, options: ConfirmOptions): Promise<boolean> {
+    return confirmWith((this.ctor as typeof NdCommand).prompter, message, options, this.abort.signal)
+  }
+
+  /** A status line for people (stderr, so stdout stays data). */
+  protected info(message: string): void {
+    process.stderr.write(message + '\n')
+  }
+
+  override warn(input: string | Error): string | Error {
+    reportWarning(typeof input === 'string' ? input : input.message)
+    return input
+  }
+
+  /** One place maps every error to its message and exit code (cli.md). */
+  override async catch(error: Error): Promise<never> {
+    this.debug(redactText(String(error.stack ?? error)))
+    const interrupted = this.abort.signal.aborted ? new InterruptedError('Interrupted.') : error
+    this.exit(reportError(interrupted, this.format))
+  }
+}
+
+function isRendered(value: unknown): value is Rendered<unknown> {
+  return typeof value === 'object' && value !== null && 'view' in value && 'data' in value
+}
+
+function secondsFromEnv(name: string, fallback: number): number {
+  const value = Number(process.env[name])
+  return Number.isFinite(value) && value > 0 ? value : fallback
+}
+
+/** -f json, -fjson, --format json, --format=json, --json. */
+export function formatFromArgv(argv: string[]): OutputFormat | undefined {
+  let found: string | undefined
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!
+    if (arg === '--') break
+    if (arg === '--json') found = 'json'
+    else if (arg === '-f' || arg === '--format') found = argv[i + 1]
+    else if (arg.startsWith('--format=')) found = arg.slice('--format='.length)
+    else if (arg.startsWith('-f') && arg.length > 2) found = arg.slice(2).replace(/^=/, '')
+  }
+  return outputFormatFrom(found)
+}

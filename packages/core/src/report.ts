@@ -1,0 +1,29 @@
+import {toNdError} from './errors.js'
+import type {OutputFormat} from './output/types.js'
+import {redactText} from './redact.js'
+
+/**
+ * Prints an error as cli.md asks — `Error: <message>` (and `Hint:`) on stderr,
+ * plus the `{"error": {code, message}}` document on stdout in json mode — and
+ * returns its exit code. Used by NdCommand.catch() and by hooks.
+ */
+export function reportError(error: unknown, format: OutputFormat): number {
+  const ndError = toNdError(error)
+  const message = redactText(ndError.message)
+  if (format === 'json') {
+    process.stdout.write(JSON.stringify({error: {code: ndError.code, message}}, null, 2) + '\n')
+  }
+  process.stderr.write(`${paint('red', 'Error:')} ${message}\n`)
+  if (ndError.hint) process.stderr.write(`Hint: ${redactText(ndError.hint)}\n`)
+  return ndError.exitCode
+}
+
+/** Writes a warning on stderr. */
+export function reportWarning(message: string): void {
+  process.stderr.write(`${paint('yellow', 'Warning:')} ${message}\n`)
+}
+
+function paint(color: 'red' | 'yellow', text: string): string {
+  if (!process.stderr.isTTY || process.env.NO_COLOR) return text
+  return `\u001B[${color === 'red' ? 31 : 33}m${text}\u001B[39m`
+}

@@ -1,0 +1,89 @@
+import {join} from 'node:path'
+
+import {UsageError} from '../errors.js'
+import {OUTPUT_FORMATS, type OutputFormat} from '../output/types.js'
+import {readJsonFile, writeJsonFileAtomic} from './files.js'
+
+/** The settings `ndcli config` manages, with how each is checked. */
+export const CONFIG_KEYS = {
+  'api.url': {
+    description: 'URL of the control plane (overridden by NDCLI_API_URL)',
+    validate(value: string): string {
+      let url: URL
+      try {
+        url = new URL(value)
+      } catch {
+        throw new UsageError(`api.url must be an http:// or https:// URL, e.g. http://127.0.0.1:4680`)
+      }
+      if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+        throw new UsageError(`api.url must be an http:// or https:// URL, e.g. http://127.0.0.1:4680`)
+      }
+      return value.replace(/\/+$/, '')
+    },
+  },
+  'output.format': {
+    description: `default output format: ${OUTPUT_FORMATS.join(', ')}`,
+    validate(value: string): string {
+      const format = value.toLowerCase()
+      if (!(OUTPUT_FORMATS as readonly string[]).includes(format)) {
+        throw new UsageError(`output.format must be one of: ${OUTPUT_FORMATS.join(', ')}`)
+      }
+      return format
+    },
+  },
+} as const
+
+export type ConfigKey = keyof typeof CONFIG_KEYS
+export type ConfigValues = Partial<Record<ConfigKey, string>>
+
+export function isConfigKey(key: string): key is ConfigKey {
+  return Object.hasOwn(CONFIG_KEYS, key)
+}
+
+export function assertConfigKey(key: string): asserts key is ConfigKey {
+  if (!isConfigKey(key)) {
+    throw new UsageError(`Unknown setting "${key}". Settings: ${Object.keys(CONFIG_KEYS).join(', ')}`)
+  }
+}
+
+/** `config.json` in oclif's config directory (moved by NDCLI_CONFIG_DIR). */
+export class ConfigStore {
+  readonly path: string
+
+  constructor(configDir: string) {
+    this.path = join(configDir, 'config.json')
+  }
+
+  async read(): Promise<ConfigValues> {
+    const stored = (await readJsonFile<Record<string, unknown>>(this.path)) ?? {}
+    const values: ConfigValues = {}
+    for (const [key, value] of Object.entries(stored)) {
+      if (isConfigKey(key) && typeof value === 'string') values[key] = value
+    }
+    return values
+  }
+
+  async get(key: ConfigKey): Promise<string | undefined> {
+    return (await this.read())[key]
+  }
+
+  async set(key: ConfigKey, value: string): Promise<string> {
+    const normalized = CONFIG_KEYS[key].validate(value)
+    await this.write({...(await this.read()), [key]: normalized})
+    return normalized
+  }
+
+  async unset(key: ConfigKey): Promise<void> {
+    const values = await this.read()
+    delete values[key]
+    await this.write(values)
+  }
+
+  private async write(values: ConfigValues): Promise<void> {
+    await writeJsonFileAtomic(this.path, values, {mode: 0o644, dirMode: 0o755})
+  }
+}
+
+export function outputFormatFrom(value: string | undefined): OutputFormat | undefined {
+  return value && (OUTPUT_FORMATS as readonly string[]).includes(value) ? (value as OutputFormat) : undefined
+}

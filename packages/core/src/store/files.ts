@@ -1,0 +1,40 @@
+import {randomBytes} from 'node:crypto'
+import {chmod, mkdir, open, readFile, rename, rm} from 'node:fs/promises'
+import {dirname, join} from 'node:path'
+
+/** Reads a JSON file; a missing file reads as `undefined`. */
+export async function readJsonFile<T>(path: string): Promise<T | undefined> {
+  let text: string
+  try {
+    text = await readFile(path, 'utf8')
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined
+    throw error
+  }
+  return JSON.parse(text) as T
+}
+
+/**
+ * Writes a JSON file atomically: a temporary file in the same directory, created
+ * with `mode` from the start (no window where it is world-readable), flushed,
+ * then renamed over the target. A crash leaves the old file or the new one.
+ */
+export async function writeJsonFileAtomic(path: string, value: unknown, options: {mode: number; dirMode: number}): Promise<void> {
+  const dir = dirname(path)
+  await mkdir(dir, {recursive: true, mode: options.dirMode})
+  await chmod(dir, options.dirMode)
+  const temp = join(dir, `.${randomBytes(6).toString('hex')}.tmp`)
+  const handle = await open(temp, 'wx', options.mode)
+  try {
+    await handle.writeFile(JSON.stringify(value, null, 2) + '\n')
+    await handle.sync()
+  } finally {
+    await handle.close()
+  }
+  try {
+    await rename(temp, path)
+  } catch (error) {
+    await rm(temp, {force: true})
+    throw error
+  }
+}

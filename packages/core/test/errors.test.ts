@@ -1,0 +1,41 @@
+import {expect} from 'chai'
+
+import {ApiError, AuthenticationError, ConflictError, ExitCode, ForbiddenError, InterruptedError, NotFoundError, toNdError, UnreachableError, UsageError} from '../src/errors.js'
+
+describe('errors → exit codes (cli.md)', () => {
+  const table: Array<[string, unknown, number]> = [
+    ['usage error', new UsageError('bad'), 2],
+    ['oclif parse error', Object.assign(new Error('Expected --scope=x to be one of: RW, RO\nSee more help with --help'), {oclif: {exit: 2}}), 2],
+    ['authentication', new AuthenticationError('no'), 3],
+    ['forbidden', new ForbiddenError('no'), 4],
+    ['not found', new NotFoundError('no'), 5],
+    ['conflict', new ConflictError('no'), 6],
+    ['unreachable', new UnreachableError('no'), 7],
+    ['interrupted', new InterruptedError('no'), 130],
+    ['prompt cancelled (Ctrl-C in inquirer)', Object.assign(new Error('User force closed the prompt'), {name: 'ExitPromptError'}), 130],
+    ['unknown error', new Error('boom'), 1],
+    ['API 400', new ApiError(400, 'invalid_input', 'x'), 2],
+    ['API 401', new ApiError(401, 'token_revoked', 'x'), 3],
+    ['API 403', new ApiError(403, 'insufficient_scope', 'x'), 4],
+    ['API 404', new ApiError(404, 'not_found', 'x'), 5],
+    ['API 409', new ApiError(409, 'name_taken', 'x'), 6],
+    ['API 429', new ApiError(429, 'rate_limited', 'x'), 1],
+    ['API 500', new ApiError(500, 'internal_error', 'x'), 7],
+    ['API 503', new ApiError(503, 'unavailable', 'x'), 7],
+  ]
+  for (const [name, error, code] of table) {
+    it(`${name} → ${code}`, () => {
+      expect(toNdError(error).exitCode).to.equal(code)
+    })
+  }
+
+  it('keeps the API error code for json output', () => {
+    expect(toNdError(new ApiError(409, 'name_taken', 'taken')).code).to.equal('name_taken')
+  })
+
+  it('turns a multi-line oclif message into one line without the help pointer', () => {
+    const error = toNdError(Object.assign(new Error('Expected --scope=x to be one of: RW, RO\nSee more help with --help'), {oclif: {exit: 2}}))
+    expect(error.message).to.equal('Expected --scope=x to be one of: RW, RO')
+    expect(ExitCode.usage).to.equal(error.exitCode)
+  })
+})

@@ -1,0 +1,19 @@
+import {Args} from '@oclif/core'
+import {NdCommand, assertConfigKey, CONFIG_KEYS} from '@ndcli/core'
+
+export default class ConfigGet extends NdCommand<typeof ConfigGet> {
+  static override summary = 'Print the value of a setting.'
+  static override description = `Prints the raw value (nothing when unset), so scripts can use it directly. Settings: ${Object.keys(CONFIG_KEYS).join(', ')}.`
+  static override examples = ['<%= config.bin %> <%= command.id %> output.format', '<%= config.bin %> <%= command.id %> api.url']
+  static override args = {key: Args.string({description: 'Setting name', required: true, options: Object.keys(CONFIG_KEYS)})}
+  // A raw value, not a rendered record: `config get output.format` must print `json`, whatever the default format is.
+  static override baseFlags = {}
+
+  async run(): Promise<void> {
+    const {key} = this.args
+    assertConfigKey(key)
+    const value = await this.configStore.get(key)
+    if (value === undefined) this.info(`${key} is not set.`)
+    else process.stdout.write(value + '\n')
+  }
+}

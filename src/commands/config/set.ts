@@ -1,0 +1,22 @@
+import {Args} from '@oclif/core'
+import {NdCommand, assertConfigKey, CONFIG_KEYS} from '@ndcli/core'
+
+export default class ConfigSet extends NdCommand<typeof ConfigSet> {
+  static override summary = 'Change a setting.'
+  static override description = `Settings: ${Object.entries(CONFIG_KEYS)
+    .map(([key, {description}]) => `${key} (${description})`)
+    .join('; ')}.`
+  static override examples = ['<%= config.bin %> <%= command.id %> output.format json', '<%= config.bin %> <%= command.id %> api.url https://ndcli.example.com']
+  static override args = {
+    key: Args.string({description: 'Setting name', required: true, options: Object.keys(CONFIG_KEYS)}),
+    value: Args.string({description: 'New value', required: true}),
+  }
+  static override baseFlags = {}
+
+  async run(): Promise<void> {
+    const {key, value} = this.args
+    assertConfigKey(key)
+    const stored = await this.configStore.set(key, value)
+    this.info(`✓ ${key} set to ${stored}`)
+  }
+}

@@ -1,0 +1,16 @@
+import {Args} from '@oclif/core'
+import {NdCommand, assertConfigKey, CONFIG_KEYS} from '@ndcli/core'
+
+export default class ConfigUnset extends NdCommand<typeof ConfigUnset> {
+  static override summary = 'Remove a setting, restoring its default.'
+  static override examples = ['<%= config.bin %> <%= command.id %> output.format']
+  static override args = {key: Args.string({description: 'Setting name', required: true, options: Object.keys(CONFIG_KEYS)})}
+  static override baseFlags = {}
+
+  async run(): Promise<void> {
+    const {key} = this.args
+    assertConfigKey(key)
+    await this.configStore.unset(key)
+    this.info(`✓ ${key} unset`)
+  }
+}

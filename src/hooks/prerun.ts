@@ -1,0 +1,35 @@
+/**
+ * Checks that need no request, before any command runs: a malformed NDCLI_TOKEN
+ * is refused with the reason, and commands that mint or destroy tokens are
+ * refused under a PAT (cli.md) — a leaked token must not manage tokens.
+ */
+import type {Hook} from '@oclif/core'
+import {ForbiddenError, formatFromArgv, reportError, tokenFromEnv, TOKEN_ENV} from '@ndcli/core'
+
+/** Commands that talk to no control plane and so ignore NDCLI_TOKEN. */
+const OFFLINE_TOPICS = ['config', 'plugins', 'help', 'autocomplete', 'version']
+
+const hook: Hook.Prerun = async function ({Command, argv}) {
+  if (!process.env[TOKEN_ENV]) return
+  if (OFFLINE_TOPICS.some((topic) => Command.id === topic || Command.id.startsWith(topic + ':'))) return
+  try {
+    if ((Command as {requiresSession?: boolean}).requiresSession) {
+      throw new ForbiddenError(`${sessionOnlyName(Command.id)} requires interactive authentication — unset ${TOKEN_ENV} and log in with 'ndcli auth login'`, {
+        code: 'pat_not_allowed',
+      })
+    }
+    tokenFromEnv()
+  } catch (error) {
+    this.exit(reportError(error, formatFromArgv(argv) ?? 'table'))
+  }
+}
+
+/** cli.md's wording: "token create/revoke requires…"; other session-only commands name themselves. */
+function sessionOnlyName(id: string): string {
+  const words = id.split(':')
+  const verb = words.at(-1)!
+  const noun = words.at(-2) ?? ''
+  return `${noun} ${verb === 'create' || verb === 'revoke' ? 'create/revoke' : verb}`.trim()
+}
+
+export default hook
