@@ -1,0 +1,92 @@
+/** The shell itself: help, topics, config commands and hooks, through the built bin/run.js. */
+import {expect} from 'chai'
+import {stat, writeFile, mkdir} from 'node:fs/promises'
+import {join} from 'node:path'
+
+import {generatePat} from '@ndcli/core'
+import {isolatedDirs, runBinary} from '@ndcli/core/testing'
+
+const BIN = new URL('../bin/run.js', import.meta.url).pathname
+
+describe('ndcli shell', () => {
+  let dirs: Awaited<ReturnType<typeof isolatedDirs>>
+  const ndcli = (args: string[], env: Record<string, string> = {}) => runBinary(BIN, args, {env: {...dirs.env, ...env}})
+
+  beforeEach(async () => {
+    dirs = await isolatedDirs()
+  })
+  afterEach(() => dirs.cleanup())
+
+  it('--help lists the auth, config and plugins topics', async () => {
+    const {stdout, exitCode} = await ndcli(['--help'])
+    expect(exitCode).to.equal(0)
+    for (const topic of ['auth', 'config', 'plugins']) expect(stdout).to.match(new RegExp(`^\\s+${topic}\\s`, 'm'))
+  })
+
+  it('--version prints ndcli/<version>', async () => {
+    const {stdout, exitCode} = await ndcli(['--version'])
+    expect(exitCode).to.equal(0)
+    expect(stdout).to.match(/^ndcli\/\d+\.\d+\.\d+ /)
+  })
+
+  it('config set output.format json, then config get prints json', async () => {
+    expect((await ndcli(['config', 'set', 'output.format', 'json'])).exitCode).to.equal(0)
+    const {stdout, exitCode} = await ndcli(['config', 'get', 'output.format'])
+    expect([stdout, exitCode]).to.deep.equal(['json\n', 0])
+    expect((await stat(join(dirs.env.NDCLI_CONFIG_DIR!, 'config.json'))).isFile()).to.equal(true)
+  })
+
+  it('config list renders in every format, and the configured default applies', async () => {
+    await ndcli(['config', 'set', 'api.url', 'http://127.0.0.1:9'])
+    const table = await ndcli(['config', 'list'])
+    expect(table.stdout).to.match(/^╭─+┬/).and.to.include('│ api.url       │ http://127.0.0.1:9 │')
+    const simple = await ndcli(['config', 'list', '-f', 'simple'])
+    expect(simple.stdout.split('\n')[0]).to.equal('api.url\thttp://127.0.0.1:9\tURL of the control plane (overridden by NDCLI_API_URL)')
+    const json = JSON.parse((await ndcli(['config', 'list', '--json'])).stdout) as Array<{key: string; value: string | null}>
+    expect(json.map(({key, value}) => [key, value])).to.deep.equal([
+      ['api.url', 'http://127.0.0.1:9'],
+      ['output.format', null],
+    ])
+    await ndcli(['config', 'set', 'output.format', 'json'])
+    expect(JSON.parse((await ndcli(['config', 'list'])).stdout)).to.have.length(2)
+  })
+
+  const usageErrors: Array<[string, string[], RegExp]> = [
+    ['unknown setting', ['config', 'set', 'colour', 'red'], /Expected colour to be one of: api.url, output.format/],
+    ['bad format value', ['config', 'set', 'output.format', 'xml'], /output.format must be one of: table, json, simple, detailed/],
+    ['bad URL', ['config', 'set', 'api.url', 'localhost:4680'], /api.url must be an http:\/\/ or https:\/\/ URL/],
+    ['bad -f value', ['config', 'list', '-f', 'yaml'], /Expected --format=yaml to be one of: table, json, simple, detailed/],
+    ['unknown flag', ['config', 'list', '--colour'], /Nonexistent flag: --colour/],
+  ]
+  for (const [name, args, message] of usageErrors) {
+    it(`${name} → one-line error, exit 2`, async () => {
+      const {stderr, stdout, exitCode} = await ndcli(args)
+      expect(exitCode).to.equal(2)
+      expect(stderr).to.match(message)
+      expect(stderr.trim().split('\n')[0]).to.match(/^Error: /)
+      expect(stdout).to.equal('')
+    })
+  }
+
+  it('-f json errors also print the error document on stdout', async () => {
+    const {stdout, exitCode} = await ndcli(['config', 'list', '-f', 'json', '--colour'])
+    expect(exitCode).to.equal(2)
+    expect(JSON.parse(stdout)).to.deep.equal({error: {code: 'usage_error', message: 'Nonexistent flag: --colour'}})
+  })
+
+  it('refuses a malformed NDCLI_TOKEN before any request, naming the problem but not the value', async () => {
+    const truncated = generatePat().slice(0, -3)
+    const {stderr, exitCode} = await ndcli(['org', 'list'], {NDCLI_TOKEN: truncated, NDCLI_API_URL: 'http://127.0.0.1:9'})
+    expect(exitCode).to.equal(3)
+    expect(stderr).to.include('looks truncated: 40 of 43 characters')
+    expect(stderr).not.to.include(truncated.slice(6))
+  })
+
+  it('names the settings file when it is not valid JSON', async () => {
+    await mkdir(dirs.env.NDCLI_CONFIG_DIR!, {recursive: true})
+    await writeFile(join(dirs.env.NDCLI_CONFIG_DIR!, 'config.json'), '{oops')
+    const {stderr, exitCode} = await ndcli(['config', 'list'])
+    expect(exitCode).to.equal(1)
+    expect(stderr).to.include('config.json is not valid JSON')
+  })
+})
