@@ -1,0 +1,161 @@
+import {randomUUID} from 'node:crypto'
+import type {IncomingMessage} from 'node:http'
+import Fastify, {type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest} from 'fastify'
+import {createAuthenticator} from './auth.js'
+import {systemClock, type AdjustableClock, type Clock} from './clock.js'
+import {DEFAULT_LIMITS, type Limits} from './config.js'
+import type {AppContext} from './context.js'
+import type {Store} from './db/index.js'
+import {ApiError, errorBody, invalidInput, notFound} from './errors.js'
+import {parseJsonBody} from './json-body.js'
+import {registerActivateRoutes} from './routes/activate.js'
+import {registerHealthRoutes} from './routes/health.js'
+import {registerMeRoutes} from './routes/me.js'
+import {registerOAuthRoutes} from './routes/oauth.js'
+import {registerOpenApiRoute} from './routes/openapi.js'
+import {registerOrganizationRoutes} from './routes/organizations.js'
+import {registerTestClockRoute} from './routes/test-clock.js'
+import {registerTokenRoutes} from './routes/tokens.js'
+import {securityHeaders} from './security-headers.js'
+import {AuthFailureThrottle} from './throttle.js'
+import {describeValidationError} from './validation.js'
+
+export interface LoggerOptions {
+  level?: string
+  /** Where JSON log lines go (default stdout; the CLI uses stderr). */
+  stream?: {write(line: string): void}
+}
+
+export interface AppOptions {
+  store: Store
+  /** Source of the current time (default: the system clock). */
+  clock?: Clock
+  /** false (default) for no logs. */
+  logger?: LoggerOptions | false
+  limits?: Partial<Limits>
+  /** Base URL shown in verification_uri, e.g. behind a proxy; default: from the request's Host. */
+  publicUrl?: string
+  /** Test only: registers `PUT /__test/clock`, which sets this clock's offset. Its `now` becomes the app's clock. */
+  testClock?: AdjustableClock
+}
+
+/** Secrets can only reach a log line through these fields; they are censored wherever they appear. */
+const REDACTED_PATHS = [
+  'req.headers.authorization',
+  'req.headers.cookie',
+  'res.headers["set-cookie"]',
+  ...['password', 'token', 'access_token', 'refresh_token', 'device_code', 'csrf_token'].flatMap((field) => [
+    field,
+    `*.${field}`,
+  ]),
+]
+
+/** A client's X-Request-Id is kept when it is short and harmless, so logs can be correlated across systems. */
+function requestId(request: IncomingMessage): string {
+  const incoming = request.headers['x-request-id']
+  return typeof incoming === 'string' && /^[\w.-]{1,64}$/.test(incoming) ? incoming : randomUUID()
+}
+
+export function createApp(options: AppOptions): FastifyInstance {
+  const limits: Limits = {...DEFAULT_LIMITS, ...options.limits}
+  const clock = options.testClock?.now ?? options.clock ?? systemClock
+  const app = Fastify({
+    logger: options.logger
+      ? {
+          level: options.logger.level ?? 'info',
+          stream: options.logger.stream,
+          redact: {paths: REDACTED_PATHS, censor: '[REDACTED]'},
+          serializers: {
+            // The query string is left out: it is where a careless client would put a secret.
+            req: (request: FastifyRequest) => ({
+              method: request.method,
+              path: request.url.split('?')[0],
+              remoteAddress: request.ip,
+            }),
+          },
+        }
+      : false,
+    bodyLimit: limits.bodyLimitBytes,
+    genReqId: requestId,
+    requestIdHeader: false,
+    // Requests that arrive while closing are still answered (with the envelope) rather than with a bare 503.
+    return503OnClosing: false,
+    ajv: {customOptions: {removeAdditional: false, coerceTypes: false, useDefaults: false, verbose: true}},
+    schemaErrorFormatter: (errors, context) => new Error(describeValidationError(errors, context)),
+    frameworkErrors: (_error, _request, reply: FastifyReply) => {
+      void reply.code(400).send(errorBody('invalid_input', 'The request URL is malformed.'))
+    },
+  })
+  app.decorateRequest('principal', null)
+
+  // Only JSON by default (the browser routes add forms); anything else is 415.
+  app.removeAllContentTypeParsers()
+  app.addContentTypeParser('application/json', {parseAs: 'string'}, (_request, body, done) => {
+    try {
+      done(null, body === '' ? undefined : parseJsonBody(body as string))
+    } catch (error) {
+      done(invalidInput((error as Error).message))
+    }
+  })
+
+  app.addHook('onSend', async (request, reply) => {
+    reply.header('x-request-id', request.id)
+    securityHeaders(reply)
+  })
+
+  app.setErrorHandler((error: FastifyError, request, reply) => {
+    const apiError = toApiError(error, request, limits)
+    if (apiError.statusCode >= 500) request.log.error({err: error}, 'request failed')
+    void reply.code(apiError.statusCode).headers(apiError.headers).send(apiError.body)
+  })
+  app.setNotFoundHandler((request, reply) => {
+    const {body, statusCode} = notFound(`There is no ${request.method} ${request.url.split('?')[0]} endpoint.`)
+    void reply.code(statusCode).send(body)
+  })
+
+  const throttle = new AuthFailureThrottle(limits.authFailureLimit, clock)
+  const context: AppContext = {
+    store: options.store,
+    clock,
+    limits,
+    throttle,
+    auth: createAuthenticator(options.store, clock, throttle),
+    publicUrl: options.publicUrl?.replace(/\/+$/, ''),
+  }
+
+  registerHealthRoutes(app, context)
+  registerOpenApiRoute(app)
+  // JSON API: only application/json bodies are accepted here.
+  void app.register(async (api) => {
+    registerTokenRoutes(api, context)
+    registerMeRoutes(api, context)
+    registerOrganizationRoutes(api, context)
+  })
+  // Browser and OAuth endpoints also take HTML-form bodies.
+  void app.register(async (browser) => {
+    await browser.register(import('@fastify/formbody'))
+    await browser.register(import('@fastify/cookie'))
+    registerOAuthRoutes(browser, context)
+    registerActivateRoutes(browser, context)
+  })
+  if (options.testClock) registerTestClockRoute(app, options.testClock)
+  return app
+}
+
+function toApiError(error: FastifyError, request: FastifyRequest, limits: Limits): ApiError {
+  if (error instanceof ApiError) return error
+  if (error.validation) {
+    return new ApiError(400, request.routeOptions.config.validationErrorCode ?? 'invalid_input', error.message)
+  }
+  switch (error.code) {
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
+      return new ApiError(413, 'payload_too_large', `The request body is larger than the limit of ${limits.bodyLimitBytes} bytes.`)
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE': {
+      const expected = request.url.startsWith('/api/') ? 'application/json' : 'application/x-www-form-urlencoded or application/json'
+      return new ApiError(415, 'unsupported_media_type', `Send the request body as ${expected}.`)
+    }
+  }
+  const status = error.statusCode ?? 500
+  if (status >= 400 && status < 500) return new ApiError(400, 'invalid_input', `The request is malformed: ${error.message}`)
+  return new ApiError(500, 'internal_error', `The server failed to handle this request (request id ${request.id}); try again later.`)
+}

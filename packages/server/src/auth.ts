@@ -1,0 +1,157 @@
+import type {FastifyReply, FastifyRequest} from 'fastify'
+import {PAT_PREFIX, validatePat} from '@ndcli/core/pat'
+import type {Clock} from './clock.js'
+import type {Organization, PersonalAccessToken, Role, Scope, Store, User} from './db/index.js'
+import {
+  ApiError,
+  insufficientScope,
+  invalidToken,
+  notAMember,
+  notFound,
+  orgRestricted,
+  patNotAllowed,
+  rateLimited,
+  tokenExpired,
+  tokenRevoked,
+  unauthenticated,
+} from './errors.js'
+import {secretDigest} from './secrets.js'
+import type {AuthFailureThrottle} from './throttle.js'
+
+export type Credential = {type: 'session'; sessionId: string} | {type: 'pat'; token: PersonalAccessToken}
+
+/** Who is calling and with what: set on the request by the authentication hook. */
+export interface Principal {
+  user: User
+  credential: Credential
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    principal: Principal | null
+  }
+}
+
+/** last_used_at is written at most this often per token. */
+const TOKEN_USE_RECORD_INTERVAL_MS = 60_000
+
+export interface Authenticator {
+  /** onRequest hook: any credential. */
+  readonly anyCredential: (request: FastifyRequest, reply: FastifyReply) => Promise<void>
+  /** onRequest hook: a session only; a PAT gets 403 pat_not_allowed. */
+  readonly sessionOnly: (request: FastifyRequest, reply: FastifyReply) => Promise<void>
+}
+
+/**
+ * Resolves the bearer credential on every request, straight from the
+ * database (nothing is cached, so a revocation applies to the next request).
+ * Failures count against the caller's address; too many give 429.
+ */
+export function createAuthenticator(store: Store, clock: Clock, throttle: AuthFailureThrottle): Authenticator {
+  async function resolve(request: FastifyRequest): Promise<Principal> {
+    const header = request.headers.authorization
+    if (!header) throw unauthenticated()
+    const match = /^Bearer +(\S+) *$/i.exec(header)
+    if (!match) throw invalidToken('The Authorization header must be "Bearer <token>".')
+    const secret = match[1]!
+    return secret.startsWith(PAT_PREFIX) ? resolvePat(request, secret) : resolveSession(secret)
+  }
+
+  async function resolvePat(request: FastifyRequest, secret: string): Promise<Principal> {
+    const format = validatePat(secret)
+    if (!format.valid) throw invalidToken(`The personal access token is malformed: it ${format.reason}.`)
+    const token = await store.findPersonalAccessTokenByDigest(secretDigest(secret))
+    const user = token && (await store.findUserById(token.userId))
+    if (!token || !user) throw invalidToken('This personal access token is not valid.')
+    if (token.revokedAt) throw tokenRevoked()
+    const now = clock()
+    if (token.expiresAt && now.toISOString() >= token.expiresAt) {
+      throw tokenExpired('This personal access token has expired.')
+    }
+    const staleBefore = new Date(now.getTime() - TOKEN_USE_RECORD_INTERVAL_MS).toISOString()
+    await store.recordTokenUse(token.id, now.toISOString(), request.ip, staleBefore)
+    return {user, credential: {type: 'pat', token}}
+  }
+
+  async function resolveSession(secret: string): Promise<Principal> {
+    const session = await store.findSessionByAccessToken(secretDigest(secret))
+    const user = session && (await store.findUserById(session.userId))
+    if (!session || !user) throw invalidToken('This access token is not valid: sign in again with `ndcli auth login`.')
+    if (clock().toISOString() >= session.accessExpiresAt) throw tokenExpired('Your session has expired.')
+    return {user, credential: {type: 'session', sessionId: session.id}}
+  }
+
+  async function authenticate(request: FastifyRequest, reply: FastifyReply): Promise<Principal> {
+    const retryAfter = throttle.retryAfterSeconds(request.ip)
+    if (retryAfter > 0) throw rateLimited(retryAfter)
+    try {
+      const principal = await resolve(request)
+      request.principal = principal
+      const {credential} = principal
+      if (credential.type === 'pat' && credential.token.expiresAt) {
+        reply.header('ndcli-token-expires-at', credential.token.expiresAt)
+      }
+      return principal
+    } catch (error) {
+      // A missing credential is not a guess; a wrong one is.
+      if (error instanceof ApiError && error.statusCode === 401 && error.code !== 'unauthenticated') {
+        throttle.recordFailure(request.ip)
+      }
+      throw error
+    }
+  }
+
+  return {
+    async anyCredential(request, reply) {
+      await authenticate(request, reply)
+    },
+    async sessionOnly(request, reply) {
+      const principal = await authenticate(request, reply)
+      if (principal.credential.type !== 'session') throw patNotAllowed()
+    },
+  }
+}
+
+/** The principal set by the hook; routes declare the hook, so it is always there. */
+export function principalOf(request: FastifyRequest): Principal {
+  if (!request.principal) throw unauthenticated()
+  return request.principal
+}
+
+const ROLE_SCOPE: Record<Role, Scope> = {superuser: 'RW', 'read-write': 'RW', 'read-only': 'RO'}
+
+/** The lower of the credential's scope and the caller's role in the organization. */
+export function effectiveScope(credential: Credential, role: Role): Scope {
+  const tokenScope = credential.type === 'pat' ? credential.token.scope : 'RW'
+  return tokenScope === 'RW' && ROLE_SCOPE[role] === 'RW' ? 'RW' : 'RO'
+}
+
+/** Organizations a credential may see: an org-restricted token sees only its own. */
+export function visibleToCredential(credential: Credential, orgId: string): boolean {
+  return credential.type !== 'pat' || credential.token.orgId === null || credential.token.orgId === orgId
+}
+
+/**
+ * Checks access to one organization and returns it with the caller's role.
+ * 404 when it does not exist, 403 org_restricted / not_a_member / insufficient_scope otherwise.
+ */
+export async function authorizeOrganization(
+  store: Store,
+  principal: Principal,
+  slug: string,
+  access: 'read' | 'write',
+): Promise<{organization: Organization; role: Role}> {
+  const organization = await store.findOrganizationBySlug(slug)
+  if (!organization) throw notFound(`No organization with the slug "${slug}".`)
+  if (!visibleToCredential(principal.credential, organization.id)) throw orgRestricted(slug)
+  const role = await store.findRole(principal.user.id, organization.id)
+  if (!role) throw notAMember(slug)
+  if (access === 'write' && effectiveScope(principal.credential, role) !== 'RW') {
+    throw insufficientScope(
+      principal.credential.type === 'pat' && principal.credential.token.scope === 'RO'
+        ? 'This token is read-only (scope RO): use a token with scope RW to make changes.'
+        : `Your role in "${slug}" is read-only: ask a superuser of the organization for write access.`,
+    )
+  }
+  return {organization, role}
+}

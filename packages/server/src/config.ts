@@ -1,0 +1,52 @@
+import {homedir} from 'node:os'
+import {join} from 'node:path'
+
+/** Tunable limits; defaults are production values, tests lower them. */
+export interface Limits {
+  /** Largest accepted request body. */
+  bodyLimitBytes: number
+  /** RFC 8628 polling interval handed to devices. */
+  deviceIntervalSeconds: number
+  /** Lifetime of a device code / user code. */
+  deviceCodeTtlSeconds: number
+  accessTokenTtlSeconds: number
+  refreshTokenTtlSeconds: number
+  /** Failed authentications per minute from one address before 429. */
+  authFailureLimit: number
+}
+
+export const DEFAULT_LIMITS: Limits = {
+  bodyLimitBytes: 16 * 1024,
+  deviceIntervalSeconds: 5,
+  deviceCodeTtlSeconds: 600,
+  accessTokenTtlSeconds: 3600,
+  refreshTokenTtlSeconds: 30 * 24 * 3600,
+  authFailureLimit: 20,
+}
+
+export const DEFAULT_HOST = '127.0.0.1'
+export const DEFAULT_PORT = 4680
+
+/** Environment variables that override limits (tests of the whole system use them). */
+const LIMIT_ENV: ReadonlyArray<[string, keyof Limits]> = [
+  ['NDCLI_SERVER_DEVICE_INTERVAL', 'deviceIntervalSeconds'],
+  ['NDCLI_SERVER_ACCESS_TOKEN_TTL', 'accessTokenTtlSeconds'],
+  ['NDCLI_SERVER_AUTH_FAILURE_LIMIT', 'authFailureLimit'],
+]
+
+export function limitsFromEnv(env: NodeJS.ProcessEnv): Partial<Limits> {
+  const limits: Partial<Limits> = {}
+  for (const [name, key] of LIMIT_ENV) {
+    const value = env[name]
+    if (value === undefined || value === '') continue
+    if (!/^[1-9]\d*$/.test(value)) throw new Error(`${name} must be a positive whole number, got "${value}".`)
+    limits[key] = Number(value)
+  }
+  return limits
+}
+
+/** $XDG_DATA_HOME/ndcli-server, else ~/.local/share/ndcli-server. */
+export function defaultDataDir(env: NodeJS.ProcessEnv = process.env): string {
+  const base = env.XDG_DATA_HOME || join(homedir(), '.local', 'share')
+  return join(base, 'ndcli-server')
+}

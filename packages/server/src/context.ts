@@ -1,0 +1,23 @@
+import type {Authenticator} from './auth.js'
+import type {Clock} from './clock.js'
+import type {Limits} from './config.js'
+import type {Store} from './db/index.js'
+import type {AuthFailureThrottle} from './throttle.js'
+
+/** What route modules share: handed to each by createApp. */
+export interface AppContext {
+  store: Store
+  clock: Clock
+  limits: Limits
+  auth: Authenticator
+  throttle: AuthFailureThrottle
+  /** Base of the URLs shown to people (verification_uri); else derived from the request. */
+  publicUrl: string | undefined
+}
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** Error code for schema violations on this route (OAuth endpoints use invalid_request). */
+    validationErrorCode?: string
+  }
+}

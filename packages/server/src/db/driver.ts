@@ -1,0 +1,31 @@
+/**
+ * The little a SQL engine has to provide. All SQL text lives in store.ts and
+ * migrations.ts, written once with `?` placeholders in the dialect common to
+ * SQLite and PostgreSQL; a driver only executes it.
+ */
+export type SqlValue = string | number | null
+
+export interface SqlExecutor {
+  /** Rows of a query. */
+  all<Row>(sql: string, params?: readonly SqlValue[]): Promise<Row[]>
+  /** Executes a statement and returns the number of rows it changed. */
+  run(sql: string, params?: readonly SqlValue[]): Promise<number>
+}
+
+export interface SqlDriver extends SqlExecutor {
+  readonly dialect: 'sqlite' | 'postgres'
+  /**
+   * Runs `work` in a transaction that excludes every other process doing the
+   * same (used to apply migrations once when several processes start together).
+   */
+  exclusive<T>(work: (tx: SqlExecutor) => Promise<T>): Promise<T>
+  close(): Promise<void>
+}
+
+/** A UNIQUE constraint refused a write: the database, not a prior read, decides conflicts. */
+export class UniqueViolation extends Error {
+  constructor(cause: unknown) {
+    super('unique constraint violated', {cause})
+    this.name = 'UniqueViolation'
+  }
+}

@@ -1,0 +1,38 @@
+import {systemClock, type Clock} from '../clock.js'
+import type {SqlDriver} from './driver.js'
+import {migrate} from './migrations.js'
+import {openSqliteDriver} from './sqlite.js'
+import {Store} from './store.js'
+
+export {Store} from './store.js'
+export type * from './store.js'
+export {UniqueViolation} from './driver.js'
+
+export interface StoreOptions {
+  /** Directory of the embedded SQLite database (created if missing). */
+  dataDir?: string
+  /** A postgres:// URL; takes precedence over dataDir. */
+  databaseUrl?: string
+  clock?: Clock
+}
+
+/** Opens the database and applies pending migrations before returning. */
+export async function openStore(options: StoreOptions): Promise<Store> {
+  const driver = await openDriver(options)
+  try {
+    await migrate(driver, (options.clock ?? systemClock)())
+  } catch (error) {
+    await driver.close()
+    throw error
+  }
+  return new Store(driver)
+}
+
+async function openDriver({dataDir, databaseUrl}: StoreOptions): Promise<SqlDriver> {
+  if (databaseUrl) {
+    const {openPostgresDriver} = await import('./postgres.js')
+    return openPostgresDriver(databaseUrl)
+  }
+  if (!dataDir) throw new Error('openStore needs a dataDir or a databaseUrl')
+  return openSqliteDriver(dataDir)
+}

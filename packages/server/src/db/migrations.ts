@@ -1,0 +1,104 @@
+import type {SqlDriver} from './driver.js'
+
+/**
+ * Versioned schema changes, applied in order and recorded in schema_migrations.
+ * Append new versions; never edit an applied one. The DDL is the subset common
+ * to SQLite and PostgreSQL: times are ISO-8601 UTC text (Date#toISOString), which
+ * sorts and compares the same way on both engines; ids are random UUIDs.
+ */
+export interface Migration {
+  readonly version: number
+  readonly name: string
+  readonly statements: readonly string[]
+}
+
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    name: 'accounts, organizations, personal access tokens, device flow, sessions',
+    statements: [
+      `CREATE TABLE users (
+        id TEXT PRIMARY KEY,
+        email TEXT NOT NULL UNIQUE,
+        name TEXT,
+        password_hash TEXT NOT NULL,
+        created_at TEXT NOT NULL
+      )`,
+      `CREATE TABLE organizations (
+        id TEXT PRIMARY KEY,
+        slug TEXT NOT NULL UNIQUE,
+        name TEXT NOT NULL,
+        description TEXT,
+        created_at TEXT NOT NULL
+      )`,
+      `CREATE TABLE memberships (
+        user_id TEXT NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+        org_id TEXT NOT NULL REFERENCES organizations (id) ON DELETE CASCADE,
+        role TEXT NOT NULL CHECK (role IN ('superuser', 'read-write', 'read-only')),
+        created_at TEXT NOT NULL,
+        PRIMARY KEY (user_id, org_id)
+      )`,
+      `CREATE TABLE personal_access_tokens (
+        id TEXT PRIMARY KEY,
+        user_id TEXT NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+        name TEXT NOT NULL,
+        token_digest TEXT NOT NULL UNIQUE,
+        token_prefix TEXT NOT NULL,
+        scope TEXT NOT NULL CHECK (scope IN ('RW', 'RO')),
+        org_id TEXT REFERENCES organizations (id) ON DELETE CASCADE,
+        expires_at TEXT,
+        created_at TEXT NOT NULL,
+        last_used_at TEXT,
+        last_used_ip TEXT,
+        revoked_at TEXT
+      )`,
+      // Live names are unique per account; revoked rows stay (for token_revoked) and free their name.
+      `CREATE UNIQUE INDEX personal_access_tokens_live_name
+        ON personal_access_tokens (user_id, name) WHERE revoked_at IS NULL`,
+      `CREATE TABLE device_authorizations (
+        id TEXT PRIMARY KEY,
+        device_code_digest TEXT NOT NULL UNIQUE,
+        user_code_digest TEXT NOT NULL UNIQUE,
+        client_id TEXT NOT NULL,
+        status TEXT NOT NULL CHECK (status IN ('pending', 'approved', 'denied', 'consumed')),
+        user_id TEXT REFERENCES users (id) ON DELETE CASCADE,
+        interval_seconds INTEGER NOT NULL,
+        last_polled_at TEXT,
+        expires_at TEXT NOT NULL,
+        created_at TEXT NOT NULL
+      )`,
+      `CREATE TABLE sessions (
+        id TEXT PRIMARY KEY,
+        user_id TEXT NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+        access_token_digest TEXT NOT NULL UNIQUE,
+        access_expires_at TEXT NOT NULL,
+        refresh_token_digest TEXT NOT NULL UNIQUE,
+        refresh_expires_at TEXT NOT NULL,
+        created_at TEXT NOT NULL
+      )`,
+    ],
+  },
+]
+
+/** Applies the migrations not yet recorded, all in one exclusive transaction. */
+export async function migrate(driver: SqlDriver, now: Date): Promise<void> {
+  await driver.exclusive(async (tx) => {
+    await tx.run(`CREATE TABLE IF NOT EXISTS schema_migrations (
+      version INTEGER PRIMARY KEY,
+      name TEXT NOT NULL,
+      applied_at TEXT NOT NULL
+    )`)
+    const applied = new Set(
+      (await tx.all<{version: number}>('SELECT version FROM schema_migrations')).map((row) => Number(row.version)),
+    )
+    for (const migration of MIGRATIONS) {
+      if (applied.has(migration.version)) continue
+      for (const statement of migration.statements) await tx.run(statement)
+      await tx.run('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)', [
+        migration.version,
+        migration.name,
+        now.toISOString(),
+      ])
+    }
+  })
+}

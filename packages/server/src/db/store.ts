@@ -1,0 +1,396 @@
+import {randomUUID} from 'node:crypto'
+import type {SqlDriver} from './driver.js'
+
+export type Role = 'superuser' | 'read-write' | 'read-only'
+export type Scope = 'RW' | 'RO'
+export type DeviceStatus = 'pending' | 'approved' | 'denied' | 'consumed'
+
+export interface User {
+  id: string
+  email: string
+  name: string | null
+  createdAt: string
+}
+
+export interface UserWithPassword extends User {
+  passwordHash: string
+}
+
+export interface Organization {
+  id: string
+  slug: string
+  name: string
+  description: string | null
+  createdAt: string
+}
+
+export interface Membership {
+  organization: Organization
+  role: Role
+}
+
+export interface PersonalAccessToken {
+  id: string
+  userId: string
+  name: string
+  tokenPrefix: string
+  scope: Scope
+  orgId: string | null
+  orgSlug: string | null
+  expiresAt: string | null
+  createdAt: string
+  lastUsedAt: string | null
+  lastUsedIp: string | null
+  revokedAt: string | null
+}
+
+export interface NewPersonalAccessToken {
+  userId: string
+  name: string
+  tokenDigest: string
+  tokenPrefix: string
+  scope: Scope
+  orgId: string | null
+  expiresAt: string | null
+  createdAt: string
+}
+
+export interface DeviceAuthorization {
+  id: string
+  clientId: string
+  status: DeviceStatus
+  userId: string | null
+  intervalSeconds: number
+  lastPolledAt: string | null
+  expiresAt: string
+}
+
+export interface Session {
+  id: string
+  userId: string
+  accessExpiresAt: string
+}
+
+export interface SessionTokens {
+  accessTokenDigest: string
+  accessExpiresAt: string
+  refreshTokenDigest: string
+  refreshExpiresAt: string
+}
+
+type Row = Record<string, string | number | null>
+
+const str = (value: string | number | null | undefined): string => String(value)
+const optional = (value: string | number | null | undefined): string | null => (value == null ? null : String(value))
+
+function toUser(row: Row): User {
+  return {id: str(row.id), email: str(row.email), name: optional(row.name), createdAt: str(row.created_at)}
+}
+
+function toOrganization(row: Row): Organization {
+  return {
+    id: str(row.id),
+    slug: str(row.slug),
+    name: str(row.name),
+    description: optional(row.description),
+    createdAt: str(row.created_at),
+  }
+}
+
+function toToken(row: Row): PersonalAccessToken {
+  return {
+    id: str(row.id),
+    userId: str(row.user_id),
+    name: str(row.name),
+    tokenPrefix: str(row.token_prefix),
+    scope: str(row.scope) as Scope,
+    orgId: optional(row.org_id),
+    orgSlug: optional(row.org_slug),
+    expiresAt: optional(row.expires_at),
+    createdAt: str(row.created_at),
+    lastUsedAt: optional(row.last_used_at),
+    lastUsedIp: optional(row.last_used_ip),
+    revokedAt: optional(row.revoked_at),
+  }
+}
+
+function toDeviceAuthorization(row: Row): DeviceAuthorization {
+  return {
+    id: str(row.id),
+    clientId: str(row.client_id),
+    status: str(row.status) as DeviceStatus,
+    userId: optional(row.user_id),
+    intervalSeconds: Number(row.interval_seconds),
+    lastPolledAt: optional(row.last_polled_at),
+    expiresAt: str(row.expires_at),
+  }
+}
+
+const TOKEN_COLUMNS = `t.id, t.user_id, t.name, t.token_prefix, t.scope, t.org_id, o.slug AS org_slug,
+  t.expires_at, t.created_at, t.last_used_at, t.last_used_ip, t.revoked_at`
+
+/**
+ * The data-access module: every SQL statement of the server is here. Methods
+ * never read the clock; callers pass times as ISO-8601 strings. Writes that
+ * must not race are single conditional statements, so they hold across
+ * processes and server instances without locks.
+ */
+export class Store {
+  constructor(private readonly db: SqlDriver) {}
+
+  get dialect(): SqlDriver['dialect'] {
+    return this.db.dialect
+  }
+
+  async ping(): Promise<void> {
+    await this.db.all('SELECT 1 AS ok')
+  }
+
+  async close(): Promise<void> {
+    await this.db.close()
+  }
+
+  // Users
+
+  /** Throws UniqueViolation when the email is taken. */
+  async createUser(user: {email: string; name: string | null; passwordHash: string; createdAt: string}): Promise<User> {
+    const id = randomUUID()
+    await this.db.run('INSERT INTO users (id, email, name, password_hash, created_at) VALUES (?, ?, ?, ?, ?)', [
+      id,
+      user.email,
+      user.name,
+      user.passwordHash,
+      user.createdAt,
+    ])
+    return {id, email: user.email, name: user.name, createdAt: user.createdAt}
+  }
+
+  async findUserByEmail(email: string): Promise<UserWithPassword | undefined> {
+    const [row] = await this.db.all<Row>('SELECT * FROM users WHERE email = ?', [email])
+    return row && {...toUser(row), passwordHash: str(row.password_hash)}
+  }
+
+  async findUserById(id: string): Promise<User | undefined> {
+    const [row] = await this.db.all<Row>('SELECT * FROM users WHERE id = ?', [id])
+    return row && toUser(row)
+  }
+
+  // Organizations and memberships
+
+  /** Throws UniqueViolation when the slug is taken. */
+  async createOrganization(org: {slug: string; name: string; createdAt: string}): Promise<Organization> {
+    const id = randomUUID()
+    await this.db.run('INSERT INTO organizations (id, slug, name, created_at) VALUES (?, ?, ?, ?)', [
+      id,
+      org.slug,
+      org.name,
+      org.createdAt,
+    ])
+    return {id, slug: org.slug, name: org.name, description: null, createdAt: org.createdAt}
+  }
+
+  async findOrganizationBySlug(slug: string): Promise<Organization | undefined> {
+    const [row] = await this.db.all<Row>('SELECT * FROM organizations WHERE slug = ?', [slug])
+    return row && toOrganization(row)
+  }
+
+  async updateOrganizationDescription(orgId: string, description: string | null): Promise<void> {
+    await this.db.run('UPDATE organizations SET description = ? WHERE id = ?', [description, orgId])
+  }
+
+  /** Adds the user to the organization, or changes the role of an existing member. */
+  async putMembership(membership: {userId: string; orgId: string; role: Role; createdAt: string}): Promise<void> {
+    await this.db.run(
+      `INSERT INTO memberships (user_id, org_id, role, created_at) VALUES (?, ?, ?, ?)
+       ON CONFLICT (user_id, org_id) DO UPDATE SET role = excluded.role`,
+      [membership.userId, membership.orgId, membership.role, membership.createdAt],
+    )
+  }
+
+  async listMemberships(userId: string): Promise<Membership[]> {
+    const rows = await this.db.all<Row>(
+      `SELECT o.*, m.role FROM memberships m JOIN organizations o ON o.id = m.org_id
+       WHERE m.user_id = ? ORDER BY o.slug`,
+      [userId],
+    )
+    return rows.map((row) => ({organization: toOrganization(row), role: str(row.role) as Role}))
+  }
+
+  async findRole(userId: string, orgId: string): Promise<Role | undefined> {
+    const [row] = await this.db.all<Row>('SELECT role FROM memberships WHERE user_id = ? AND org_id = ?', [userId, orgId])
+    return row && (str(row.role) as Role)
+  }
+
+  // Personal access tokens
+
+  /** Throws UniqueViolation when the account already has a live token of that name. */
+  async createPersonalAccessToken(token: NewPersonalAccessToken): Promise<string> {
+    const id = randomUUID()
+    await this.db.run(
+      `INSERT INTO personal_access_tokens
+        (id, user_id, name, token_digest, token_prefix, scope, org_id, expires_at, created_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      [
+        id,
+        token.userId,
+        token.name,
+        token.tokenDigest,
+        token.tokenPrefix,
+        token.scope,
+        token.orgId,
+        token.expiresAt,
+        token.createdAt,
+      ],
+    )
+    return id
+  }
+
+  /** Includes revoked tokens, so that the caller can say "revoked" rather than "unknown". */
+  async findPersonalAccessTokenByDigest(digest: string): Promise<PersonalAccessToken | undefined> {
+    const [row] = await this.db.all<Row>(
+      `SELECT ${TOKEN_COLUMNS} FROM personal_access_tokens t LEFT JOIN organizations o ON o.id = t.org_id
+       WHERE t.token_digest = ?`,
+      [digest],
+    )
+    return row && toToken(row)
+  }
+
+  async listPersonalAccessTokens(userId: string): Promise<PersonalAccessToken[]> {
+    const rows = await this.db.all<Row>(
+      `SELECT ${TOKEN_COLUMNS} FROM personal_access_tokens t LEFT JOIN organizations o ON o.id = t.org_id
+       WHERE t.user_id = ? AND t.revoked_at IS NULL ORDER BY t.created_at, t.name`,
+      [userId],
+    )
+    return rows.map(toToken)
+  }
+
+  /** False when the account has no live token of that name. */
+  async revokePersonalAccessToken(userId: string, name: string, revokedAt: string): Promise<boolean> {
+    const changed = await this.db.run(
+      'UPDATE personal_access_tokens SET revoked_at = ? WHERE user_id = ? AND name = ? AND revoked_at IS NULL',
+      [revokedAt, userId, name],
+    )
+    return changed > 0
+  }
+
+  /** Records a use unless one was recorded after `staleBefore`: at most one write per interval, across instances. */
+  async recordTokenUse(tokenId: string, usedAt: string, ip: string, staleBefore: string): Promise<void> {
+    await this.db.run(
+      `UPDATE personal_access_tokens SET last_used_at = ?, last_used_ip = ?
+       WHERE id = ? AND (last_used_at IS NULL OR last_used_at < ?)`,
+      [usedAt, ip, tokenId, staleBefore],
+    )
+  }
+
+  // Device authorization grant
+
+  /** Throws UniqueViolation in the (unlikely) event of a user code collision. */
+  async createDeviceAuthorization(grant: {
+    deviceCodeDigest: string
+    userCodeDigest: string
+    clientId: string
+    intervalSeconds: number
+    expiresAt: string
+    createdAt: string
+  }): Promise<void> {
+    await this.db.run(
+      `INSERT INTO device_authorizations
+        (id, device_code_digest, user_code_digest, client_id, status, interval_seconds, expires_at, created_at)
+       VALUES (?, ?, ?, ?, 'pending', ?, ?, ?)`,
+      [
+        randomUUID(),
+        grant.deviceCodeDigest,
+        grant.userCodeDigest,
+        grant.clientId,
+        grant.intervalSeconds,
+        grant.expiresAt,
+        grant.createdAt,
+      ],
+    )
+  }
+
+  async deleteDeviceAuthorizationsExpiredBefore(time: string): Promise<void> {
+    await this.db.run('DELETE FROM device_authorizations WHERE expires_at < ?', [time])
+  }
+
+  async findDeviceAuthorizationByDeviceCode(digest: string): Promise<DeviceAuthorization | undefined> {
+    const [row] = await this.db.all<Row>('SELECT * FROM device_authorizations WHERE device_code_digest = ?', [digest])
+    return row && toDeviceAuthorization(row)
+  }
+
+  async findDeviceAuthorizationByUserCode(digest: string): Promise<DeviceAuthorization | undefined> {
+    const [row] = await this.db.all<Row>('SELECT * FROM device_authorizations WHERE user_code_digest = ?', [digest])
+    return row && toDeviceAuthorization(row)
+  }
+
+  async recordDevicePoll(id: string, polledAt: string, intervalSeconds: number): Promise<void> {
+    await this.db.run('UPDATE device_authorizations SET last_polled_at = ?, interval_seconds = ? WHERE id = ?', [
+      polledAt,
+      intervalSeconds,
+      id,
+    ])
+  }
+
+  /** Approves or denies a pending, unexpired grant; false when it was no longer pending. */
+  async decideDeviceAuthorization(id: string, decision: {status: 'approved' | 'denied'; userId: string; now: string}): Promise<boolean> {
+    const changed = await this.db.run(
+      `UPDATE device_authorizations SET status = ?, user_id = ?
+       WHERE id = ? AND status = 'pending' AND expires_at > ?`,
+      [decision.status, decision.userId, id, decision.now],
+    )
+    return changed > 0
+  }
+
+  /** Marks an approved grant as exchanged; only one of several concurrent polls wins. */
+  async consumeDeviceAuthorization(id: string): Promise<boolean> {
+    const changed = await this.db.run(
+      `UPDATE device_authorizations SET status = 'consumed' WHERE id = ? AND status = 'approved'`,
+      [id],
+    )
+    return changed > 0
+  }
+
+  // Sessions (device-flow sign-ins)
+
+  async createSession(session: SessionTokens & {userId: string; createdAt: string}): Promise<void> {
+    await this.db.run('DELETE FROM sessions WHERE refresh_expires_at < ?', [session.createdAt])
+    await this.db.run(
+      `INSERT INTO sessions
+        (id, user_id, access_token_digest, access_expires_at, refresh_token_digest, refresh_expires_at, created_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?)`,
+      [
+        randomUUID(),
+        session.userId,
+        session.accessTokenDigest,
+        session.accessExpiresAt,
+        session.refreshTokenDigest,
+        session.refreshExpiresAt,
+        session.createdAt,
+      ],
+    )
+  }
+
+  async findSessionByAccessToken(digest: string): Promise<Session | undefined> {
+    const [row] = await this.db.all<Row>('SELECT id, user_id, access_expires_at FROM sessions WHERE access_token_digest = ?', [digest])
+    return row && {id: str(row.id), userId: str(row.user_id), accessExpiresAt: str(row.access_expires_at)}
+  }
+
+  /**
+   * Replaces both tokens of the session the refresh token belongs to. The old
+   * refresh (and access) token stop working; false when the refresh token is
+   * unknown, already rotated or expired.
+   */
+  async rotateSession(refreshTokenDigest: string, next: SessionTokens, now: string): Promise<boolean> {
+    const changed = await this.db.run(
+      `UPDATE sessions SET access_token_digest = ?, access_expires_at = ?, refresh_token_digest = ?, refresh_expires_at = ?
+       WHERE refresh_token_digest = ? AND refresh_expires_at > ?`,
+      [next.accessTokenDigest, next.accessExpiresAt, next.refreshTokenDigest, next.refreshExpiresAt, refreshTokenDigest, now],
+    )
+    return changed > 0
+  }
+
+  /** Ends the session that either token belongs to. */
+  async deleteSessionByToken(digest: string): Promise<void> {
+    await this.db.run('DELETE FROM sessions WHERE access_token_digest = ? OR refresh_token_digest = ?', [digest, digest])
+  }
+}

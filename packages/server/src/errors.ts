@@ -1,0 +1,54 @@
+/** The JSON error envelope of api.md: `{"error": {"code", "message"}}`, raised where the failure is known. */
+export class ApiError extends Error {
+  constructor(
+    readonly statusCode: number,
+    readonly code: string,
+    message: string,
+    readonly headers: Readonly<Record<string, string>> = {},
+  ) {
+    super(message)
+    this.name = 'ApiError'
+  }
+
+  get body(): ErrorBody {
+    return errorBody(this.code, this.message)
+  }
+}
+
+export interface ErrorBody {
+  error: {code: string; message: string}
+}
+
+export function errorBody(code: string, message: string): ErrorBody {
+  return {error: {code, message}}
+}
+
+export const invalidInput = (message: string) => new ApiError(400, 'invalid_input', message)
+export const unauthenticated = () =>
+  new ApiError(401, 'unauthenticated', 'Authentication required: send Authorization: Bearer <token>.')
+export const invalidToken = (message: string) => new ApiError(401, 'invalid_token', message)
+export const tokenExpired = (message: string) => new ApiError(401, 'token_expired', message)
+export const tokenRevoked = () => new ApiError(401, 'token_revoked', 'This personal access token has been revoked.')
+export const insufficientScope = (message: string) => new ApiError(403, 'insufficient_scope', message)
+export const patNotAllowed = () =>
+  new ApiError(
+    403,
+    'pat_not_allowed',
+    'Personal access tokens cannot create or revoke tokens: sign in with `ndcli auth login` instead.',
+  )
+export const orgRestricted = (slug: string) =>
+  new ApiError(403, 'org_restricted', `This token is restricted to another organization and cannot access "${slug}".`)
+export const notAMember = (slug: string) =>
+  new ApiError(403, 'not_a_member', `You are not a member of the organization "${slug}".`)
+export const notFound = (message: string) => new ApiError(404, 'not_found', message)
+export const nameTaken = (name: string) => new ApiError(409, 'name_taken', `A token named "${name}" already exists.`)
+export const rateLimited = (retryAfterSeconds: number) =>
+  new ApiError(
+    429,
+    'rate_limited',
+    `Too many failed authentication attempts from your address: try again in ${retryAfterSeconds} seconds.`,
+    {'retry-after': String(retryAfterSeconds)},
+  )
+
+/** OAuth endpoints use the same envelope, with the RFC 6749 / RFC 8628 error codes. */
+export const oauthError = (code: string, message: string) => new ApiError(400, code, message)

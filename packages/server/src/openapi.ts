@@ -1,0 +1,324 @@
+import {createTokenBodySchema} from './routes/tokens.js'
+import {updateOrganizationBodySchema} from './routes/organizations.js'
+import {DEVICE_CODE_GRANT} from './routes/oauth.js'
+
+/**
+ * The contract as served at /api/v1/openapi.json. Request bodies reuse the
+ * schemas the routes validate with, so the document cannot drift from them;
+ * the decisions api.md left open are recorded in the descriptions.
+ */
+
+const nullableString = {type: ['string', 'null']} as const
+const time = {type: 'string', format: 'date-time'} as const
+const nullableTime = {type: ['string', 'null'], format: 'date-time'} as const
+
+const json = (schema: object) => ({content: {'application/json': {schema}}})
+const form = (schema: object) => ({
+  content: {'application/x-www-form-urlencoded': {schema}, 'application/json': {schema}},
+})
+const error = (description: string, codes: string[]) => ({
+  description: `${description} (codes: ${codes.join(', ')})`,
+  ...json({$ref: '#/components/schemas/Error'}),
+})
+
+const unauthorized = error('The credential is missing or rejected', ['unauthenticated', 'invalid_token', 'token_expired', 'token_revoked'])
+const throttled = {
+  ...error('Too many failed authentications from this address', ['rate_limited']),
+  headers: {'Retry-After': {schema: {type: 'integer'}, description: 'Seconds to wait'}},
+}
+const badInput = error('The request is invalid; the message names the field and the allowed values', ['invalid_input'])
+const authenticated = {security: [{bearer: []}]}
+const patExpiryHeader = {
+  'NDCLI-Token-Expires-At': {schema: time, description: 'Sent when the credential is a PAT with an expiry'},
+}
+
+const tokenListItem = {
+  type: 'object',
+  required: ['name', 'token_prefix', 'scope', 'org', 'expires_at', 'last_used_at', 'last_used_ip', 'created_at', 'is_expired'],
+  properties: {
+    name: {type: 'string'},
+    token_prefix: {type: 'string', description: 'The first 12 characters, e.g. ndpat_Jj8IYR'},
+    scope: {enum: ['RW', 'RO']},
+    org: nullableString,
+    expires_at: nullableTime,
+    last_used_at: {...nullableTime, description: 'Updated at most once a minute'},
+    last_used_ip: nullableString,
+    created_at: time,
+    is_expired: {type: 'boolean'},
+  },
+}
+
+const organization = {
+  type: 'object',
+  required: ['slug', 'name', 'description', 'role', 'created_at'],
+  properties: {
+    slug: {type: 'string'},
+    name: {type: 'string'},
+    description: nullableString,
+    role: {enum: ['superuser', 'read-write', 'read-only'], description: "The caller's role"},
+    created_at: time,
+  },
+}
+
+const oauthErrors = (codes: string[]) => error('OAuth error, in the same envelope as every other error', codes)
+const slugParameter = {name: 'slug', in: 'path', required: true, schema: {type: 'string'}}
+
+export const openApiDocument = {
+  openapi: '3.1.0',
+  info: {
+    title: 'ndcli control plane',
+    version: '1.0.0',
+    description:
+      'Every error is {"error": {"code", "message"}}, including OAuth errors, 404 for unknown routes, 413 payload_too_large, 415 unsupported_media_type and 500 internal_error. Request bodies are JSON (16 KiB at most, no unknown fields, no repeated keys); /oauth/* and /activate also take HTML forms.',
+  },
+  components: {
+    securitySchemes: {
+      bearer: {
+        type: 'http',
+        scheme: 'bearer',
+        description: 'A session access token (device flow) or a personal access token (ndpat_…)',
+      },
+    },
+    schemas: {
+      Error: {
+        type: 'object',
+        required: ['error'],
+        properties: {
+          error: {type: 'object', required: ['code', 'message'], properties: {code: {type: 'string'}, message: {type: 'string'}}},
+        },
+      },
+      TokenListItem: tokenListItem,
+      Organization: organization,
+    },
+  },
+  paths: {
+    '/api/v1/auth/tokens': {
+      post: {
+        summary: 'Create a personal access token (session only)',
+        ...authenticated,
+        requestBody: {required: true, ...json(createTokenBodySchema)},
+        responses: {
+          201: {
+            description: 'Created; the only response that contains the secret',
+            ...json({
+              type: 'object',
+              properties: {
+                token: {type: 'string'},
+                name: {type: 'string'},
+                token_prefix: {type: 'string'},
+                scope: {enum: ['RW', 'RO']},
+                org: nullableString,
+                expires_at: nullableTime,
+                created_at: time,
+              },
+            }),
+          },
+          400: badInput,
+          401: unauthorized,
+          403: error('A PAT cannot create tokens, or the caller is not a member of org', ['pat_not_allowed', 'not_a_member']),
+          404: error('org names no organization', ['not_found']),
+          409: error('A live token of this account has the name', ['name_taken']),
+          429: throttled,
+        },
+      },
+      get: {
+        summary: "List the account's live tokens (also for org-restricted PATs: tokens belong to the account)",
+        ...authenticated,
+        responses: {
+          200: {description: 'Tokens, oldest first', headers: patExpiryHeader, ...json({type: 'array', items: {$ref: '#/components/schemas/TokenListItem'}})},
+          401: unauthorized,
+          429: throttled,
+        },
+      },
+    },
+    '/api/v1/auth/tokens/{name}': {
+      delete: {
+        summary: 'Revoke a token by name (session only)',
+        ...authenticated,
+        parameters: [{name: 'name', in: 'path', required: true, schema: {type: 'string'}, description: 'URL-encoded'}],
+        responses: {
+          204: {description: 'Revoked; the token is refused from the next request on'},
+          401: unauthorized,
+          403: error('A PAT cannot revoke tokens', ['pat_not_allowed']),
+          404: error('No live token has this name (also for names that could never be valid)', ['not_found']),
+          429: throttled,
+        },
+      },
+    },
+    '/api/v1/auth/me': {
+      get: {
+        summary: 'The caller and the credential in use',
+        ...authenticated,
+        responses: {
+          200: {
+            description: 'Organizations are filtered for an org-restricted PAT',
+            headers: patExpiryHeader,
+            ...json({
+              type: 'object',
+              properties: {
+                email: {type: 'string'},
+                name: nullableString,
+                organizations: {
+                  type: 'array',
+                  items: {type: 'object', properties: {slug: {type: 'string'}, role: {type: 'string'}}},
+                },
+                credential: {
+                  type: 'object',
+                  required: ['type'],
+                  properties: {
+                    type: {enum: ['session', 'pat']},
+                    name: {type: 'string'},
+                    scope: {enum: ['RW', 'RO']},
+                    org: nullableString,
+                    expires_at: nullableTime,
+                  },
+                },
+              },
+            }),
+          },
+          401: unauthorized,
+          429: throttled,
+        },
+      },
+    },
+    '/api/v1/organizations': {
+      get: {
+        summary: 'Organizations the caller belongs to (only its own for an org-restricted PAT)',
+        ...authenticated,
+        responses: {
+          200: {description: 'By slug', headers: patExpiryHeader, ...json({type: 'array', items: {$ref: '#/components/schemas/Organization'}})},
+          401: unauthorized,
+          429: throttled,
+        },
+      },
+    },
+    '/api/v1/organizations/{slug}': {
+      get: {
+        summary: 'One organization',
+        ...authenticated,
+        parameters: [slugParameter],
+        responses: {
+          200: {description: 'The organization', ...json({$ref: '#/components/schemas/Organization'})},
+          401: unauthorized,
+          403: error('Restricted token or not a member', ['org_restricted', 'not_a_member']),
+          404: error('No such organization', ['not_found']),
+          429: throttled,
+        },
+      },
+      patch: {
+        summary: 'Change the description; needs effective RW (the lower of token scope and role)',
+        ...authenticated,
+        parameters: [slugParameter],
+        requestBody: {required: true, ...json(updateOrganizationBodySchema)},
+        responses: {
+          200: {description: 'The updated organization', ...json({$ref: '#/components/schemas/Organization'})},
+          400: badInput,
+          401: unauthorized,
+          403: error('Read-only token or role, restricted token, or not a member', ['insufficient_scope', 'org_restricted', 'not_a_member']),
+          404: error('No such organization', ['not_found']),
+          429: throttled,
+        },
+      },
+    },
+    '/oauth/device/code': {
+      post: {
+        summary: 'Start a device authorization (RFC 8628 §3.1)',
+        requestBody: {required: true, ...form({type: 'object', required: ['client_id'], properties: {client_id: {const: 'ndcli'}}})},
+        responses: {
+          200: {
+            description: 'user_code is 8 letters shown as ABCD-EFGH',
+            ...json({
+              type: 'object',
+              properties: {
+                device_code: {type: 'string'},
+                user_code: {type: 'string'},
+                verification_uri: {type: 'string'},
+                verification_uri_complete: {type: 'string'},
+                expires_in: {type: 'integer'},
+                interval: {type: 'integer'},
+              },
+            }),
+          },
+          400: oauthErrors(['invalid_request', 'invalid_client']),
+        },
+      },
+    },
+    '/oauth/token': {
+      post: {
+        summary: 'Exchange a device code, or rotate a refresh token',
+        description:
+          'slow_down adds 5 seconds to the interval (RFC 8628 §3.5). A refresh rotates both tokens: the previous refresh and access tokens stop working.',
+        requestBody: {
+          required: true,
+          ...form({
+            type: 'object',
+            required: ['grant_type'],
+            properties: {
+              grant_type: {enum: [DEVICE_CODE_GRANT, 'refresh_token']},
+              device_code: {type: 'string'},
+              refresh_token: {type: 'string'},
+              client_id: {type: 'string'},
+            },
+          }),
+        },
+        responses: {
+          200: {
+            description: 'A session',
+            ...json({
+              type: 'object',
+              properties: {
+                access_token: {type: 'string'},
+                refresh_token: {type: 'string'},
+                token_type: {const: 'Bearer'},
+                expires_in: {type: 'integer'},
+              },
+            }),
+          },
+          400: oauthErrors([
+            'invalid_request',
+            'unsupported_grant_type',
+            'invalid_grant',
+            'authorization_pending',
+            'slow_down',
+            'access_denied',
+            'expired_token',
+          ]),
+          429: throttled,
+        },
+      },
+    },
+    '/oauth/revoke': {
+      post: {
+        summary: 'End the session an access or refresh token belongs to (RFC 7009)',
+        requestBody: {
+          required: true,
+          ...form({type: 'object', required: ['token'], properties: {token: {type: 'string'}, token_type_hint: {type: 'string'}}}),
+        },
+        responses: {200: {description: 'Always, whether or not the token was valid'}, 400: oauthErrors(['invalid_request'])},
+      },
+    },
+    '/activate': {
+      get: {
+        summary: 'The sign-in page (HTML); ?user_code= pre-fills the code',
+        responses: {200: {description: 'HTML form; sets the CSRF cookie', content: {'text/html': {}}}},
+      },
+      post: {
+        summary: 'Approve or deny a device (HTML form: user_code, email, password, csrf_token, action=approve|deny)',
+        responses: {
+          200: {description: 'Device approved / denied page', content: {'text/html': {}}},
+          400: {description: 'Unknown or expired code, or no action chosen: the form again', content: {'text/html': {}}},
+          401: {description: 'Wrong email or password: the form again; the device stays pending', content: {'text/html': {}}},
+          403: {description: 'Missing or wrong CSRF token: the form again', content: {'text/html': {}}},
+          429: {description: 'Too many failures from this address', content: {'text/html': {}}},
+        },
+      },
+    },
+    '/healthz': {get: {summary: 'Liveness', responses: {200: {description: '{"status": "ok"}'}}}},
+    '/readyz': {
+      get: {
+        summary: 'Readiness: the database answers',
+        responses: {200: {description: '{"status": "ready"}'}, 503: error('The database is unreachable', ['not_ready'])},
+      },
+    },
+  },
+} as const

@@ -1,0 +1,111 @@
+import type {FastifyInstance, FastifyReply, FastifyRequest} from 'fastify'
+import {normalizeEmail} from '../accounts.js'
+import {ACTIVATE_PAGE_CSP, renderActivatePage, type ActivatePageView} from '../activate-page.js'
+import type {AppContext} from '../context.js'
+import {verifyPassword} from '../passwords.js'
+import {formatUserCode, normalizeUserCode, randomSecret, safeEqual, secretDigest} from '../secrets.js'
+
+/**
+ * CSRF protection by double submit: each rendered form carries a fresh random
+ * token that must come back both in the form and in this HttpOnly, SameSite
+ * cookie, which another site can neither read nor set.
+ */
+const CSRF_COOKIE = 'ndcli_csrf'
+
+const ACTIONS = {approve: 'approved', deny: 'denied'} as const
+
+const MESSAGES = {
+  csrf: 'This form expired or did not come from this page. Check the details and submit it again.',
+  action: 'Choose Approve or Deny.',
+  code: 'That code is unknown or has expired. Check the code in your terminal, or run `ndcli auth login` again.',
+  credentials: 'Incorrect email or password.',
+  throttled: (seconds: number) => `Too many failed attempts. Try again in ${seconds} seconds.`,
+}
+
+type FormFields = Record<'user_code' | 'email' | 'password' | 'csrf_token' | 'action', string>
+
+function readForm(body: unknown): FormFields {
+  const fields = (body ?? {}) as Record<string, unknown>
+  const text = (name: keyof FormFields) => (typeof fields[name] === 'string' ? (fields[name] as string) : '')
+  return {
+    user_code: text('user_code'),
+    email: text('email'),
+    password: text('password'),
+    csrf_token: text('csrf_token'),
+    action: text('action'),
+  }
+}
+
+/** Shows a code the way it is displayed in the terminal when it looks like one, else as typed. */
+function displayCode(input: string): string {
+  const letters = normalizeUserCode(input)
+  return letters ? formatUserCode(letters) : input
+}
+
+function sendPage(reply: FastifyReply, status: number, view: ActivatePageView): FastifyReply {
+  return reply
+    .code(status)
+    .header('content-type', 'text/html; charset=utf-8')
+    .header('content-security-policy', ACTIVATE_PAGE_CSP)
+    .send(renderActivatePage(view))
+}
+
+export function registerActivateRoutes(app: FastifyInstance, {store, clock, throttle}: AppContext): void {
+  /** Renders the form with a fresh CSRF token (and cookie); the password is never echoed. */
+  function sendForm(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    status: number,
+    fields: {userCode: string; email: string; error?: string},
+  ): FastifyReply {
+    const csrfToken = randomSecret()
+    reply.setCookie(CSRF_COOKIE, csrfToken, {
+      path: '/activate',
+      httpOnly: true,
+      sameSite: 'strict',
+      secure: request.protocol === 'https',
+    })
+    return sendPage(reply, status, {kind: 'form', csrfToken, ...fields})
+  }
+
+  app.get<{Querystring: {user_code?: unknown}}>('/activate', async (request, reply) => {
+    const {user_code: userCode} = request.query
+    return sendForm(request, reply, 200, {userCode: typeof userCode === 'string' ? displayCode(userCode) : '', email: ''})
+  })
+
+  app.post('/activate', async (request, reply) => {
+    const form = readForm(request.body)
+    const again = (status: number, error: string) =>
+      sendForm(request, reply, status, {userCode: displayCode(form.user_code), email: form.email, error})
+
+    const retryAfter = throttle.retryAfterSeconds(request.ip)
+    if (retryAfter > 0) return again(429, MESSAGES.throttled(retryAfter)).header('retry-after', String(retryAfter))
+
+    const cookie = request.cookies[CSRF_COOKIE]
+    if (!cookie || !form.csrf_token || !safeEqual(cookie, form.csrf_token)) return again(403, MESSAGES.csrf)
+
+    if (form.action !== 'approve' && form.action !== 'deny') return again(400, MESSAGES.action)
+
+    const now = clock()
+    const letters = normalizeUserCode(form.user_code)
+    const grant = letters && (await store.findDeviceAuthorizationByUserCode(secretDigest(letters)))
+    if (!grant || grant.status !== 'pending' || now.toISOString() >= grant.expiresAt) {
+      // Guessing codes is an attack too: it counts as a failure.
+      throttle.recordFailure(request.ip)
+      return again(400, MESSAGES.code)
+    }
+
+    const user = await store.findUserByEmail(normalizeEmail(form.email))
+    const passwordMatches = await verifyPassword(form.password, user?.passwordHash)
+    if (!user || !passwordMatches) {
+      throttle.recordFailure(request.ip)
+      return again(401, MESSAGES.credentials)
+    }
+
+    const outcome = ACTIONS[form.action]
+    const decided = await store.decideDeviceAuthorization(grant.id, {status: outcome, userId: user.id, now: now.toISOString()})
+    if (!decided) return again(400, MESSAGES.code)
+    request.log.info({outcome, userId: user.id}, 'device authorization decided')
+    return sendPage(reply, 200, {kind: 'decided', outcome})
+  })
+}

@@ -1,0 +1,129 @@
+import type {FastifyInstance} from 'fastify'
+import {generatePat, patDisplayPrefix} from '@ndcli/core/pat'
+import {principalOf} from '../auth.js'
+import {addSeconds} from '../clock.js'
+import type {AppContext} from '../context.js'
+import {UniqueViolation, type PersonalAccessToken, type Scope} from '../db/index.js'
+import {nameTaken, notAMember, notFound} from '../errors.js'
+import {secretDigest} from '../secrets.js'
+
+/** `expires_in` choices and their length in days (null: never expires). */
+export const EXPIRY_DAYS: Readonly<Record<string, number | null>> = {
+  '30d': 30,
+  '60d': 60,
+  '90d': 90,
+  '180d': 180,
+  '365d': 365,
+  never: null,
+}
+const DEFAULT_EXPIRY = '90d'
+
+export const createTokenBodySchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['name', 'scope'],
+  properties: {
+    name: {
+      type: 'string',
+      pattern: '^[A-Za-z0-9][A-Za-z0-9 ._-]{0,63}$',
+      description: "must be 1-64 characters: letters, digits, space, '.', '_' or '-', starting with a letter or digit",
+    },
+    scope: {type: 'string', pattern: '^([Rr][Ww]|[Rr][Oo])$', description: 'must be one of: RW, RO'},
+    org: {
+      type: ['string', 'null'],
+      minLength: 1,
+      maxLength: 64,
+      description: 'must be the slug of an organization you are a member of, or null for all organizations',
+    },
+    expires_in: {
+      type: 'string',
+      enum: Object.keys(EXPIRY_DAYS),
+      description: `must be one of: ${Object.keys(EXPIRY_DAYS).join(', ')}`,
+    },
+  },
+} as const
+
+interface CreateTokenBody {
+  name: string
+  scope: string
+  org?: string | null
+  expires_in?: string
+}
+
+export function tokenListItem(token: PersonalAccessToken, now: Date) {
+  return {
+    name: token.name,
+    token_prefix: token.tokenPrefix,
+    scope: token.scope,
+    org: token.orgSlug,
+    expires_at: token.expiresAt,
+    last_used_at: token.lastUsedAt,
+    last_used_ip: token.lastUsedIp,
+    created_at: token.createdAt,
+    is_expired: token.expiresAt !== null && now.toISOString() >= token.expiresAt,
+  }
+}
+
+export function registerTokenRoutes(app: FastifyInstance, {store, clock, auth}: AppContext): void {
+  app.post<{Body: CreateTokenBody}>(
+    '/api/v1/auth/tokens',
+    {onRequest: auth.sessionOnly, schema: {body: createTokenBodySchema}},
+    async (request, reply) => {
+      const {user} = principalOf(request)
+      const {name, org: slug, expires_in: expiresIn = DEFAULT_EXPIRY} = request.body
+      const scope = request.body.scope.toUpperCase() as Scope
+      const organization = slug ? await store.findOrganizationBySlug(slug) : undefined
+      if (slug && !organization) throw notFound(`No organization with the slug "${slug}".`)
+      if (slug && organization && !(await store.findRole(user.id, organization.id))) throw notAMember(slug)
+
+      const now = clock()
+      const days = EXPIRY_DAYS[expiresIn] ?? null
+      const token = generatePat()
+      const created = {
+        name,
+        token_prefix: patDisplayPrefix(token),
+        scope,
+        org: organization?.slug ?? null,
+        expires_at: days === null ? null : addSeconds(now, days * 86_400).toISOString(),
+        created_at: now.toISOString(),
+      }
+      try {
+        await store.createPersonalAccessToken({
+          userId: user.id,
+          name,
+          tokenDigest: secretDigest(token),
+          tokenPrefix: created.token_prefix,
+          scope,
+          orgId: organization?.id ?? null,
+          expiresAt: created.expires_at,
+          createdAt: created.created_at,
+        })
+      } catch (error) {
+        if (error instanceof UniqueViolation) throw nameTaken(name)
+        throw error
+      }
+      return reply.code(201).send({token, ...created})
+    },
+  )
+
+  // Account-level: an org-restricted token still lists every token of its account.
+  app.get('/api/v1/auth/tokens', {onRequest: auth.anyCredential}, async (request) => {
+    const {user} = principalOf(request)
+    const now = clock()
+    return (await store.listPersonalAccessTokens(user.id)).map((token) => tokenListItem(token, now))
+  })
+
+  // A name that cannot be valid simply matches no token: 404, like any other unknown name.
+  app.delete<{Params: {name: string}}>(
+    '/api/v1/auth/tokens/:name',
+    {onRequest: auth.sessionOnly},
+    async (request, reply) => {
+      const {user} = principalOf(request)
+      const {name} = request.params
+      if (!(await store.revokePersonalAccessToken(user.id, name, clock().toISOString()))) {
+        throw notFound(`You have no token named "${name}".`)
+      }
+      return reply.code(204).send()
+    },
+  )
+}

@@ -1,0 +1,173 @@
+import {execFileSync, spawn, spawnSync, type ChildProcess} from 'node:child_process'
+import {mkdtempSync, readdirSync, rmSync, statSync} from 'node:fs'
+import {tmpdir} from 'node:os'
+import {dirname, join} from 'node:path'
+import {createInterface} from 'node:readline'
+import {fileURLToPath} from 'node:url'
+import {expect} from 'chai'
+
+const PACKAGE_DIR = dirname(dirname(fileURLToPath(import.meta.url)))
+const BIN = join(PACKAGE_DIR, 'bin', 'ndcli-server.js')
+
+/** The bin runs dist/: rebuild it when a source file is newer, so the test never exercises stale code. */
+function ensureBuilt(): void {
+  const newest = (dir: string): number =>
+    Math.max(0, ...readdirSync(dir, {withFileTypes: true}).map((entry) => {
+      const path = join(entry.parentPath, entry.name)
+      return entry.isDirectory() ? newest(path) : statSync(path).mtimeMs
+    }))
+  const built = (() => {
+    try {
+      return statSync(join(PACKAGE_DIR, 'dist', 'cli.js')).mtimeMs
+    } catch {
+      return 0
+    }
+  })()
+  if (built < newest(join(PACKAGE_DIR, 'src'))) execFileSync('npm', ['run', 'build'], {cwd: PACKAGE_DIR, stdio: 'ignore'})
+}
+
+function cli(args: string[], options: {input?: string} = {}) {
+  const result = spawnSync(process.execPath, [BIN, ...args], {input: options.input, encoding: 'utf8'})
+  return {status: result.status, stdout: result.stdout, stderr: result.stderr}
+}
+
+interface Running {
+  child: ChildProcess
+  url: string
+  stdoutLines: string[]
+  stderr: () => string
+  exited: Promise<number | null>
+}
+
+async function startCli(args: string[], env: NodeJS.ProcessEnv = {}): Promise<Running> {
+  const child = spawn(process.execPath, [BIN, 'start', '--port', '0', ...args], {env: {...process.env, ...env}})
+  let stderr = ''
+  child.stderr!.on('data', (chunk) => (stderr += chunk))
+  const exited = new Promise<number | null>((resolve) => child.on('exit', resolve))
+  const stdoutLines: string[] = []
+  const lines = createInterface({input: child.stdout!})
+  const first = await new Promise<string>((resolve, reject) => {
+    lines.on('line', (line) => {
+      stdoutLines.push(line)
+      resolve(line)
+    })
+    void exited.then((code) => reject(new Error(`server exited with ${code}: ${stderr}`)))
+  })
+  const match = /^Listening on (http:\/\/127\.0\.0\.1:\d+)$/.exec(first)
+  if (!match) throw new Error(`unexpected first line: ${first}`)
+  return {child, url: match[1]!, stdoutLines, stderr: () => stderr, exited}
+}
+
+describe('ndcli-server operator CLI (real subprocess)', function () {
+  this.timeout(60_000)
+  let dataDir: string
+
+  before(ensureBuilt)
+  beforeEach(() => {
+    dataDir = join(mkdtempSync(join(tmpdir(), 'ndcli-server-cli-')), 'fresh', 'data')
+  })
+  afterEach(() => rmSync(dirname(dirname(dataDir)), {recursive: true, force: true}))
+
+  it('starts from a fresh directory; user/org/member add work while it runs; SIGTERM stops it cleanly', async () => {
+    const server = await startCli(['--data-dir', dataDir], {NDCLI_SERVER_DEVICE_INTERVAL: '1'})
+    try {
+      const storage = ['--data-dir', dataDir]
+      const added = [
+        cli(['user', 'add', '--email', 'Ada@Example.com', '--password-stdin', '--name', 'Ada', ...storage], {input: 's3cret pass\n'}),
+        cli(['org', 'add', '--slug', 'ops', '--name', 'Operations', ...storage]),
+        cli(['member', 'add', '--org', 'ops', '--email', 'ada@example.com', '--role', 'read-only', ...storage]),
+      ]
+      expect(added.map((result) => [result.status, result.stdout, result.stderr])).to.deep.equal([
+        [0, 'Created user ada@example.com\n', ''],
+        [0, 'Created organization ops\n', ''],
+        [0, 'ada@example.com is now read-only in ops\n', ''],
+      ])
+
+      // The running server sees the new account: sign in with the password read from stdin (without its newline).
+      const deviceResponse = await fetch(`${server.url}/oauth/device/code`, {method: 'POST', body: new URLSearchParams({client_id: 'ndcli'})})
+      const device = (await deviceResponse.json()) as {device_code: string; user_code: string; interval: number}
+      expect(device.interval).to.equal(1)
+      const page = await fetch(`${server.url}/activate`)
+      const csrf = /name="csrf_token" value="([^"]+)"/.exec(await page.text())![1]!
+      const approval = await fetch(`${server.url}/activate`, {
+        method: 'POST',
+        headers: {cookie: page.headers.getSetCookie()[0]!.split(';')[0]!},
+        body: new URLSearchParams({user_code: device.user_code, email: 'ada@example.com', password: 's3cret pass', csrf_token: csrf, action: 'approve'}),
+      })
+      expect(approval.status).to.equal(200)
+      const tokenResponse = await fetch(`${server.url}/oauth/token`, {
+        method: 'POST',
+        body: new URLSearchParams({grant_type: 'urn:ietf:params:oauth:grant-type:device_code', device_code: device.device_code}),
+      })
+      const {access_token: accessToken} = (await tokenResponse.json()) as {access_token: string}
+      const orgsResponse = await fetch(`${server.url}/api/v1/organizations`, {headers: {authorization: `Bearer ${accessToken}`}})
+      const orgs = (await orgsResponse.json()) as Array<Record<string, unknown>>
+      expect(orgs).to.have.length(1)
+      expect(orgs[0]).to.include({slug: 'ops', name: 'Operations', role: 'read-only'})
+    } finally {
+      server.child.kill('SIGTERM')
+    }
+    expect(await server.exited).to.equal(0)
+    expect(server.stdoutLines).to.have.length(1)
+    const logLines = server.stderr().trim().split('\n').map((line) => JSON.parse(line))
+    expect(logLines.at(-1)).to.include({msg: 'shutting down', signal: 'SIGTERM'})
+  })
+
+  it('enables PUT /__test/clock only with NDCLI_SERVER_TEST_CLOCK=1', async () => {
+    for (const [env, status] of [[{}, 404], [{NDCLI_SERVER_TEST_CLOCK: '1'}, 204]] as const) {
+      const server = await startCli(['--data-dir', dataDir], env)
+      const response = await fetch(`${server.url}/__test/clock`, {
+        method: 'PUT',
+        headers: {'content-type': 'application/json'},
+        body: JSON.stringify({offset_seconds: 3600}),
+      })
+      server.child.kill('SIGINT')
+      expect(response.status).to.equal(status)
+      expect(await server.exited).to.equal(0)
+    }
+  })
+
+  const failures: Array<[string, string[], number, RegExp]> = [
+    ['no command', [], 2, /^$/],
+    ['an unknown command', ['user', 'remove'], 2, /^Error: unknown command "user remove"\. Run 'ndcli-server --help' for the commands\.\n$/],
+    ['an unknown option', ['org', 'add', '--slug', 'x', '--colour'], 2, /^Error: Unknown option '--colour'\. Run 'ndcli-server org add --help' for usage\.\n$/],
+    ['a missing option', ['org', 'add'], 2, /^Error: --slug is required\. Run 'ndcli-server org add --help' for usage\.\n$/],
+    ['both password options', ['user', 'add', '--email', 'a@b.c', '--password', 'x', '--password-stdin'], 2, /^Error: give either --password or --password-stdin, not both/],
+    ['a bad port', ['start', '--port', 'http'], 2, /^Error: --port must be a number from 0 to 65535, got "http"/],
+    ['a bad role', ['member', 'add', '--org', 'ops', '--email', 'a@b.c', '--role', 'admin'], 1, /^Error: The role must be one of: superuser, read-write, read-only\.\n$/],
+    ['an unknown organization', ['member', 'add', '--org', 'nowhere', '--email', 'a@b.c', '--role', 'read-only'], 1, /^Error: There is no organization with the slug "nowhere"\.\n$/],
+    ['a bad slug', ['org', 'add', '--slug', 'Bad Slug'], 1, /^Error: The slug "Bad Slug" is not valid/],
+    ['a bad email', ['user', 'add', '--email', 'nobody', '--password', 'x'], 1, /^Error: "nobody" is not an email address\.\n$/],
+  ]
+  for (const [label, args, status, stderr] of failures) {
+    it(`${label} → exit ${status} with one "Error:" line`, () => {
+      const result = cli(args.length > 0 ? [...args, '--data-dir', dataDir] : [])
+      expect(result.stderr).to.match(stderr)
+      expect(result.status).to.equal(status)
+    })
+  }
+
+  it('refuses a second user with the same email (case-insensitive)', () => {
+    expect(cli(['user', 'add', '--email', 'a@b.c', '--password', 'x', '--data-dir', dataDir]).status).to.equal(0)
+    const again = cli(['user', 'add', '--email', 'A@B.C', '--password', 'y', '--data-dir', dataDir])
+    expect([again.status, again.stderr]).to.deep.equal([1, 'Error: A user with the email a@b.c already exists.\n'])
+  })
+
+  for (const command of [['start'], ['user', 'add'], ['org', 'add'], ['member', 'add']]) {
+    it(`${command.join(' ')} --help prints its usage and exits 0`, () => {
+      const result = cli([...command, '--help'])
+      expect(result.status).to.equal(0)
+      expect(result.stdout).to.include(`Usage: ndcli-server ${command.join(' ')}`).and.include('--data-dir')
+    })
+  }
+
+  it('reports an address in use as one line and exit 1', async () => {
+    const server = await startCli(['--data-dir', dataDir])
+    const port = new URL(server.url).port
+    const clash = cli(['start', '--port', port, '--data-dir', dataDir])
+    server.child.kill('SIGTERM')
+    await server.exited
+    expect(clash.status).to.equal(1)
+    expect(clash.stderr.split('\n').filter((line) => line.startsWith('Error: '))).to.have.length(1)
+  })
+})

@@ -1,0 +1,56 @@
+import {existsSync, readFileSync} from 'node:fs'
+import {join} from 'node:path'
+import {expect} from 'chai'
+import {SQLITE_FILE_NAME} from '../src/db/sqlite.js'
+import {
+  createPat,
+  PASSWORD,
+  pollToken,
+  request,
+  seedUser,
+  startDeviceFlow,
+  startTestServer,
+  submitActivate,
+} from './helpers.js'
+
+describe('secrets at rest and in logs', () => {
+  it('raw tokens, device codes and passwords appear nowhere in the SQLite files or the server log', async () => {
+    const server = await startTestServer()
+    const email = await seedUser(server, {ops: 'superuser'})
+    const {device_code, user_code} = await startDeviceFlow(server)
+    expect((await submitActivate(server, {userCode: user_code, email, password: 'not-the-password'})).status).to.equal(401)
+    expect((await submitActivate(server, {userCode: user_code, email})).status).to.equal(200)
+    const session = (await pollToken(server, device_code)).body
+    const rotated = (await request(server, 'POST', '/oauth/token', {form: {grant_type: 'refresh_token', refresh_token: session.refresh_token}})).body
+    const pats = [
+      await createPat(server, rotated.access_token, {name: 'ci', scope: 'RW'}),
+      await createPat(server, rotated.access_token, {name: 'monitor', scope: 'RO', org: 'ops'}),
+    ]
+    for (const pat of pats) expect((await request(server, 'GET', '/api/v1/auth/me', {token: pat})).status).to.equal(200)
+    await request(server, 'DELETE', '/api/v1/auth/tokens/ci', {token: rotated.access_token})
+    await request(server, 'GET', '/api/v1/auth/me', {token: pats[0]})
+
+    const secrets = [
+      ...pats,
+      device_code,
+      session.access_token,
+      session.refresh_token,
+      rotated.access_token,
+      rotated.refresh_token,
+      PASSWORD,
+      'not-the-password',
+    ]
+    const files = ['', '-wal', '-shm'].map((suffix) => join(server.dataDir, SQLITE_FILE_NAME + suffix))
+    expect(files.filter((file) => existsSync(file))).to.have.length(3)
+    const stored = files.map((file) => readFileSync(file))
+    const log = server.logs.join('')
+    expect(log).to.include('"msg":"request completed"')
+    for (const secret of secrets) {
+      for (const [index, contents] of stored.entries()) {
+        expect(contents.includes(secret), `${secret.slice(0, 8)}… in ${files[index]}`).to.equal(false)
+      }
+      expect(log.includes(secret), `${secret.slice(0, 8)}… in the log`).to.equal(false)
+    }
+    await server.close()
+  })
+})
