@@ -8,10 +8,13 @@ import {ForbiddenError, formatFromArgv, reportError, tokenFromEnv, TOKEN_ENV} fr
 
 /** Commands that talk to no control plane and so ignore NDCLI_TOKEN. */
 const OFFLINE_TOPICS = ['config', 'plugins', 'help', 'autocomplete', 'version']
+/** Commands that manage the stored login session and never send NDCLI_TOKEN: a bad token must not stop them. */
+const SESSION_COMMANDS = ['auth:login', 'auth:logout']
 
 const hook: Hook.Prerun = async function ({Command, argv}) {
   if (!process.env[TOKEN_ENV]) return
   if (OFFLINE_TOPICS.some((topic) => Command.id === topic || Command.id.startsWith(topic + ':'))) return
+  if (SESSION_COMMANDS.includes(Command.id)) return
   try {
     if ((Command as {requiresSession?: boolean}).requiresSession) {
       throw new ForbiddenError(`${sessionOnlyName(Command.id)} requires interactive authentication — unset ${TOKEN_ENV} and log in with 'ndcli auth login'`, {

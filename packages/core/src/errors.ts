@@ -122,6 +122,7 @@ export function toNdError(error: unknown): NdError {
 function firstLine(message: string): string {
   const lines = message.split('\n').map((line) => line.trim()).filter(Boolean)
   if (lines.length <= 1) return lines[0] ?? ''
-  // oclif: "Expected --scope=x to be one of: RW, RO\nSee more help with --help"
-  return lines.filter((line) => !/^See more help with/.test(line)).join(' ')
+  // oclif: "Expected --scope=x to be one of: RW, RO\nSee more help with --help"; a flag's own
+  // parse() error also comes wrapped as "Parsing --scope \n\t<message>\n…" — the message names the flag.
+  return lines.filter((line) => !/^See more help with/.test(line) && !/^Parsing --\S+$/.test(line)).join(' ')
 }

@@ -90,13 +90,13 @@ describe('ApiClient', () => {
 
   it('reports an HTML error page clearly', async () => {
     replies.push((_request, response) => response.writeHead(404, {'content-type': 'text/html'}).end('<html>nope</html>'))
-    const error = await client().get('/x').catch((error_: unknown) => error_ as Error)
+    const error = await client().get<never>('/x').catch((error_: unknown) => error_ as Error)
     expect(error.message).to.match(/answered 404 Not Found without an API error/)
   })
 
   it('reports a malformed JSON body clearly', async () => {
     replies.push((_request, response) => response.writeHead(200, {'content-type': 'application/json'}).end('{"oops'))
-    const error = await client().get('/x').catch((error_: unknown) => error_ as Error)
+    const error = await client().get<never>('/x').catch((error_: unknown) => error_ as Error)
     expect(error.message).to.match(/body that is not JSON/)
   })
 
@@ -105,7 +105,7 @@ describe('ApiClient', () => {
     await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve))
     const url = `http://127.0.0.1:${(closed.address() as AddressInfo).port}`
     await new Promise<void>((resolve) => closed.close(() => resolve()))
-    const error = await client({baseUrl: url, retries: 0}).get('/x').catch((error_: unknown) => error_ as {exitCode: number; message: string})
+    const error = await client({baseUrl: url, retries: 0}).get<never>('/x').catch((error_: unknown) => error_ as {exitCode: number; message: string})
     expect(error.exitCode).to.equal(7)
     expect(error.message).to.include(url).and.to.include('connection refused')
   })
@@ -163,7 +163,7 @@ describe('ApiClient', () => {
 
   it('fails with exit 3 and the login hint when no credential exists', async () => {
     const api = new ApiClient({baseUrl, userAgent: 'x', credentials: {current: async () => undefined, missingMessage: "Not authenticated. Run 'ndcli auth login', or set NDCLI_TOKEN."}})
-    const error = await api.get('/x').catch((error_: unknown) => error_ as {exitCode: number; message: string})
+    const error = await api.get<never>('/x').catch((error_: unknown) => error_ as {exitCode: number; message: string})
     expect(error.exitCode).to.equal(3)
     expect(error.message).to.match(/ndcli auth login/)
     expect(seen).to.have.length(0)

@@ -38,4 +38,9 @@ describe('errors → exit codes (cli.md)', () => {
     expect(error.message).to.equal('Expected --scope=x to be one of: RW, RO')
     expect(ExitCode.usage).to.equal(error.exitCode)
   })
+
+  it("drops oclif's `Parsing --flag` wrapper around a flag's own parse error", () => {
+    const wrapped = 'Parsing --scope \n\tExpected --scope=rx to be one of: RW, RO\nSee more help with --help'
+    expect(toNdError(Object.assign(new Error(wrapped), {oclif: {exit: 2}})).message).to.equal('Expected --scope=rx to be one of: RW, RO')
+  })
 })

@@ -54,6 +54,8 @@ export interface RequestOptions {
   /** Send the credential (default true). */
   authenticated?: boolean
   searchParams?: Record<string, string>
+  /** Send this credential instead of the configured one, and never refresh it (e.g. a token just obtained at login). */
+  credential?: Credential
 }
 
 /** Only safe methods are retried: a retried POST could create twice, a retried DELETE would report 404 for its own success. */
@@ -97,11 +99,11 @@ export class ApiClient {
 
   async request<T>(method: Method, path: string, options: RequestOptions = {}): Promise<T> {
     const authenticated = options.authenticated ?? true
-    let credential = authenticated ? await this.requireCredential() : undefined
+    let credential = options.credential ?? (authenticated ? await this.requireCredential() : undefined)
     try {
       return await this.send<T>(method, path, options, credential)
     } catch (error) {
-      const refresh = this.options.credentials?.refresh
+      const refresh = options.credential ? undefined : this.options.credentials?.refresh
       if (!(error instanceof ApiError) || error.status !== 401 || credential?.kind !== 'session' || !refresh) throw error
       credential = await refresh.call(this.options.credentials)
       if (!credential) throw error
@@ -248,14 +250,25 @@ export class ApiClient {
   }
 }
 
+/**
+ * The API's `{"error": {code, message}}`, or the OAuth form `{"error": code,
+ * "error_description"?}` (RFC 6749 §5.2, RFC 8628 §3.5) that OAuth endpoints may answer.
+ */
 function parseEnvelope(body: unknown): {code: string; message: string} | undefined {
   if (typeof body !== 'string') return undefined
+  let parsed: {error?: unknown; error_description?: unknown}
   try {
-    const parsed = JSON.parse(body) as {error?: {code?: unknown; message?: unknown}}
-    const {code, message} = parsed.error ?? {}
-    if (typeof code === 'string' && typeof message === 'string') return {code, message}
+    parsed = JSON.parse(body) as typeof parsed
   } catch {
-    // not JSON: handled by the caller
+    return undefined // not JSON: handled by the caller
+  }
+  const {error} = parsed
+  if (typeof error === 'string') {
+    return {code: error, message: typeof parsed.error_description === 'string' ? parsed.error_description : error.replaceAll('_', ' ')}
+  }
+  if (typeof error === 'object' && error !== null) {
+    const {code, message} = error as {code?: unknown; message?: unknown}
+    if (typeof code === 'string' && typeof message === 'string') return {code, message}
   }
   return undefined
 }

@@ -40,9 +40,14 @@ export class StoredCredentials implements CredentialSource {
   async current(): Promise<Credential | undefined> {
     const pat = tokenFromEnv(this.env)
     if (pat) return {kind: 'pat', token: pat}
+    return this.sessionCredential()
+  }
+
+  /** The stored session's access token whatever NDCLI_TOKEN says (e.g. `auth login` checking it), refreshed when it has lapsed. */
+  async sessionCredential(): Promise<Credential | undefined> {
     const session = await this.loadSession()
     if (!session) return undefined
-    if (new Date(session.expires_at).getTime() - REFRESH_MARGIN_MS <= this.now().getTime()) return this.refresh()
+    if (new Date(session.expires_at).getTime() - REFRESH_MARGIN_MS <= this.now().getTime()) return this.refreshSession(session)
     return {kind: 'session', token: session.access_token}
   }
 
@@ -50,14 +55,22 @@ export class StoredCredentials implements CredentialSource {
   async refresh(): Promise<Credential | undefined> {
     const session = await this.loadSession()
     if (!session || tokenFromEnv(this.env)) return undefined
+    return this.refreshSession(session)
+  }
+
+  private async refreshSession(session: Session): Promise<Credential> {
     let refreshed: Session
     try {
       refreshed = sessionFrom(await refreshSession(this.api(), session.refresh_token), session.email, this.now())
     } catch (error) {
-      if ((error as {exitCode?: number}).exitCode === 3 || (error as {status?: number}).status === 400) {
-        throw new AuthenticationError("Your login session has expired. Run 'ndcli auth login' to log in again.", {code: 'session_expired', cause: error})
+      if ((error as {exitCode?: number}).exitCode !== 3 && (error as {status?: number}).status !== 400) throw error
+      // Another ndcli process may have rotated the refresh token a moment ago: its session on disk is the live one.
+      const onDisk = await this.store.get(this.apiUrl)
+      if (onDisk && onDisk.refresh_token !== session.refresh_token) {
+        this.session = onDisk
+        return {kind: 'session', token: onDisk.access_token}
       }
-      throw error
+      throw new AuthenticationError("Your login session has expired. Run 'ndcli auth login' to log in again.", {code: 'session_expired', cause: error})
     }
     await this.store.save(this.apiUrl, refreshed)
     this.session = refreshed

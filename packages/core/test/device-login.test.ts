@@ -1,0 +1,122 @@
+/**
+ * pollForSession against a scripted token endpoint on loopback: the answer
+ * sequences RFC 8628 allows, including slow_down, which a real server only
+ * gives on demand to a misbehaving client. Sleeps are recorded, not waited.
+ */
+import {expect} from 'chai'
+import {createServer, type Server} from 'node:http'
+import type {AddressInfo} from 'node:net'
+
+import {ApiClient} from '../src/api/client.js'
+import {ACCESS_DENIED_MESSAGE, CODE_EXPIRED_MESSAGE, canOpenBrowser, pollForSession} from '../src/auth/device-login.js'
+import type {DeviceAuthorization} from '../src/auth/oauth.js'
+import {NdError} from '../src/errors.js'
+
+const TOKENS = {access_token: 'ndat_x', refresh_token: 'ndrt_y', token_type: 'Bearer', expires_in: 3600}
+const AUTHORIZATION: DeviceAuthorization = {
+  device_code: 'dev',
+  user_code: 'ABCD-EFGH',
+  verification_uri: 'http://x/activate',
+  verification_uri_complete: 'http://x/activate?user_code=ABCD-EFGH',
+  expires_in: 600,
+  interval: 2,
+}
+
+/** The API envelope this server uses, and the bare OAuth form (RFC 6749 §5.2) other servers send. */
+const envelope = (code: string) => ({status: 400, body: {error: {code, message: `${code} (envelope)`}}})
+const oauthForm = (code: string) => ({status: 400, body: {error: code, error_description: `${code} (oauth form)`}})
+
+describe('pollForSession', () => {
+  let server: Server
+  let answers: Array<{status: number; body: unknown}>
+  let forms: URLSearchParams[]
+  let api: ApiClient
+
+  before(async () => {
+    server = createServer((request, response) => {
+      let body = ''
+      request.setEncoding('utf8').on('data', (chunk: string) => (body += chunk))
+      request.on('end', () => {
+        forms.push(new URLSearchParams(body))
+        const answer = answers.shift() ?? {status: 500, body: {error: {code: 'script_exhausted', message: 'no more answers'}}}
+        response.writeHead(answer.status, {'content-type': 'application/json'}).end(JSON.stringify(answer.body))
+      })
+    })
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+    api = new ApiClient({baseUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, userAgent: 'test', retries: 0})
+  })
+  after(() => new Promise<void>((resolve) => server.close(() => resolve())))
+  beforeEach(() => {
+    answers = []
+    forms = []
+  })
+
+  function recordingSleep() {
+    const waits: number[] = []
+    return {waits, sleep: async (ms: number) => void waits.push(ms)}
+  }
+
+  for (const [form, answer] of [['API envelope', envelope], ['OAuth form', oauthForm]] as const) {
+    it(`waits the interval between polls and adds 5 s per slow_down (${form})`, async () => {
+      answers.push(answer('authorization_pending'), answer('slow_down'), answer('authorization_pending'), answer('slow_down'), {status: 200, body: TOKENS})
+      const {waits, sleep} = recordingSleep()
+      const slowDowns: number[] = []
+      const tokens = await pollForSession(api, AUTHORIZATION, {sleep, onSlowDown: (seconds) => slowDowns.push(seconds)})
+      expect(tokens).to.deep.equal(TOKENS)
+      expect(waits).to.deep.equal([2000, 2000, 7000, 7000, 12_000])
+      expect(slowDowns).to.deep.equal([7, 12])
+      expect(forms.map((f) => f.get('grant_type'))).to.deep.equal(Array(5).fill('urn:ietf:params:oauth:grant-type:device_code'))
+      expect(forms.every((f) => f.get('device_code') === 'dev')).to.equal(true)
+    })
+
+    for (const [code, message] of [['access_denied', ACCESS_DENIED_MESSAGE], ['expired_token', CODE_EXPIRED_MESSAGE]] as const) {
+      it(`stops with exit 3 on ${code} (${form})`, async () => {
+        answers.push(answer('authorization_pending'), answer(code))
+        const error = await pollForSession(api, AUTHORIZATION, {sleep: recordingSleep().sleep}).catch((error_: unknown) => error_ as NdError)
+        expect(error).to.be.instanceOf(NdError)
+        expect(error).to.include({message, exitCode: 3, code})
+      })
+    }
+  }
+
+  it('passes other errors through unchanged', async () => {
+    answers.push(envelope('invalid_grant'))
+    const error = await pollForSession(api, AUTHORIZATION, {sleep: recordingSleep().sleep}).catch((error_: unknown) => error_ as NdError)
+    expect(error).to.include({code: 'invalid_grant'})
+  })
+
+  it('gives up with the expiry message once expires_in has passed locally, even if the server never says so', async () => {
+    let now = 0
+    answers.push(...Array.from({length: 10}, () => envelope('authorization_pending')))
+    const sleep = async (ms: number) => void (now += ms)
+    const error = await pollForSession(api, {...AUTHORIZATION, expires_in: 5}, {sleep, now: () => now}).catch((error_: unknown) => error_ as NdError)
+    expect(error).to.include({message: CODE_EXPIRED_MESSAGE, exitCode: 3})
+    expect(forms).to.have.length(3) // polls at 2 s, 4 s and 6 s; 6 s is past the 5 s lifetime
+  })
+
+  it('stops waiting at once when the signal aborts (Ctrl-C), without another request', async () => {
+    const abort = new AbortController()
+    const started = Date.now()
+    const polling = pollForSession(api, {...AUTHORIZATION, interval: 60}, {signal: abort.signal})
+    abort.abort()
+    const error = await polling.catch((error_: unknown) => error_ as Error)
+    expect(error).to.have.property('name', 'AbortError')
+    expect(Date.now() - started).to.be.lessThan(1000)
+    expect(forms).to.have.length(0)
+  })
+})
+
+describe('canOpenBrowser', () => {
+  const cases: Array<[string, NodeJS.ProcessEnv, NodeJS.Platform, boolean]> = [
+    ['Linux with X11', {DISPLAY: ':0'}, 'linux', true],
+    ['Linux with Wayland', {WAYLAND_DISPLAY: 'wayland-0'}, 'linux', true],
+    ['Linux without a display', {}, 'linux', false],
+    ['CI, even with a display', {CI: 'true', DISPLAY: ':0'}, 'linux', false],
+    ['macOS', {}, 'darwin', true],
+    ['Windows', {}, 'win32', true],
+    ['CI on macOS', {CI: '1'}, 'darwin', false],
+  ]
+  for (const [name, env, platform, expected] of cases) {
+    it(`${name} → ${expected}`, () => expect(canOpenBrowser(env, platform)).to.equal(expected))
+  }
+})

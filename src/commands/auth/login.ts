@@ -1,0 +1,56 @@
+import {Flags} from '@oclif/core'
+import {NdCommand, TOKEN_ENV, canOpenBrowser, fetchAccount, pollForSession, requestDeviceCode, sessionFrom, storedSessionAccount} from '@ndcli/core'
+import open from 'open'
+
+export default class AuthLogin extends NdCommand<typeof AuthLogin> {
+  static override summary = 'Log in through the browser.'
+  static override description = `Shows a one-time code and opens the sign-in page, where you enter the code, your email and password. ndcli waits until you approve (or deny) the request, then stores the session for this API URL.
+
+The browser is not opened with --no-browser, in CI, or without a display; open the printed URL on any device instead. ${TOKEN_ENV}, when set, takes precedence over the stored session.`
+  static override examples = ['<%= config.bin %> <%= command.id %>', '<%= config.bin %> <%= command.id %> --no-browser', '<%= config.bin %> <%= command.id %> --force']
+  static override flags = {
+    'no-browser': Flags.boolean({summary: 'Print the sign-in URL instead of opening a browser.'}),
+    force: Flags.boolean({summary: 'Log in again even when a session is already stored.'}),
+  }
+  // Nothing to render: the outcome is one status line on stderr.
+  static override baseFlags = {}
+
+  async run(): Promise<void> {
+    const current = this.flags.force ? undefined : await storedSessionAccount(this.api, this.credentials)
+    if (current) {
+      this.info(`Already logged in to ${this.apiUrl} as ${current.email}. Use --force to log in again.`)
+      return
+    }
+
+    const authorization = await requestDeviceCode(this.api)
+    this.info(`! First copy your one-time code: ${authorization.user_code}`)
+    if (this.flags['no-browser'] || !canOpenBrowser()) {
+      this.info(`Then open ${authorization.verification_uri} in a browser and enter it.`)
+    } else {
+      this.info(`Opening ${authorization.verification_uri} in your browser…`)
+      await this.openBrowser(authorization.verification_uri_complete, authorization.verification_uri)
+    }
+    this.info('Waiting for you to approve in the browser (Ctrl-C to cancel)…')
+
+    const tokens = await pollForSession(this.api, authorization, {
+      signal: this.abort.signal,
+      onSlowDown: (seconds) => this.debug(`the server asked to slow down: polling every ${seconds} s`),
+    })
+    const issuedAt = new Date()
+    const account = await fetchAccount(this.api, {kind: 'session', token: tokens.access_token})
+    await this.credentialStore.save(this.apiUrl, sessionFrom(tokens, account.email, issuedAt))
+    this.info(`✓ Logged in as ${account.email}`)
+    if (process.env[TOKEN_ENV]) this.warn(`${TOKEN_ENV} is set and takes precedence over this session: unset it to use the session.`)
+  }
+
+  /** Best effort: a browser that fails to start must not end the login — the URL is on screen. */
+  private async openBrowser(url: string, fallbackUrl: string): Promise<void> {
+    const cannotOpen = (error: Error) => this.warn(`Could not open a browser (${error.message}). Open ${fallbackUrl} yourself.`)
+    try {
+      const child = await open(url)
+      child.once('error', cannotOpen)
+    } catch (error) {
+      cannotOpen(error as Error)
+    }
+  }
+}

@@ -1,0 +1,26 @@
+import {NdCommand, TOKEN_ENV, revokeSession} from '@ndcli/core'
+
+export default class AuthLogout extends NdCommand<typeof AuthLogout> {
+  static override summary = 'Log out: end the session on the server and delete it locally.'
+  static override description = `Revokes the stored session on the server, then deletes it from this machine. When the server cannot be reached the local session is deleted anyway, with a warning. ${TOKEN_ENV} is not affected: unset it yourself.`
+  static override examples = ['<%= config.bin %> <%= command.id %>']
+  static override baseFlags = {}
+
+  async run(): Promise<void> {
+    const session = await this.credentials.loadSession()
+    if (!session) {
+      this.info(`Not logged in to ${this.apiUrl}.`)
+      return
+    }
+    try {
+      await revokeSession(this.api, session)
+    } catch (error) {
+      // Best effort: a session the server cannot end must still leave this machine; only Ctrl-C stops the logout.
+      if (this.abort.signal.aborted) throw error
+      this.warn(`Could not revoke the session on the server: ${(error as Error).message} It stays valid there until it expires.`)
+    }
+    await this.credentialStore.delete(this.apiUrl)
+    this.info(`✓ Logged out of ${this.apiUrl} (${session.email})`)
+    if (process.env[TOKEN_ENV]) this.warn(`${TOKEN_ENV} is still set: unset it too to stop using that token.`)
+  }
+}

@@ -1,0 +1,86 @@
+/**
+ * Drives the real `ndcli` binary against the real control plane for the auth
+ * tests: a login subprocess whose stderr is watched for the one-time code, and
+ * conditions awaited with a deadline instead of fixed sleeps.
+ */
+import {spawn} from 'node:child_process'
+import {readFile} from 'node:fs/promises'
+import {join} from 'node:path'
+import {fileURLToPath} from 'node:url'
+
+import type {Session} from '@ndcli/core'
+import {submitActivation, type ServerProcess} from '@ndcli/server/testing'
+
+export const BIN = fileURLToPath(new URL('../../bin/run.js', import.meta.url))
+export const ACCOUNT = {email: 'ada@example.com', password: 'correct horse battery staple', name: 'Ada Lovelace'}
+
+/** Waits until `condition` returns a value (not undefined), checking every 50 ms; fails after `timeoutMs` saying what it waited for. */
+export async function waitFor<T>(what: string, condition: () => T | undefined, timeoutMs = 15_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs
+  for (;;) {
+    const value = condition()
+    if (value !== undefined) return value
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`)
+    await new Promise((resolve) => setTimeout(resolve, 50))
+  }
+}
+
+export interface LoginProcess {
+  /** The one-time code (ABCD-EFGH) once the CLI has printed it. */
+  userCode(): Promise<string>
+  stderr(): string
+  /** True until the process has exited. */
+  running(): boolean
+  exited: Promise<{exitCode: number; stdout: string; stderr: string}>
+  interrupt(): void
+}
+
+/** Starts `ndcli auth login <args>` and keeps it running: the caller approves, denies or interrupts it. */
+export function startLogin(env: Record<string, string>, args: string[] = ['--no-browser']): LoginProcess {
+  // NDCLI_TOKEN from the parent is not inherited unless given, as with runBinary.
+  const childEnv: NodeJS.ProcessEnv = {...process.env, NDCLI_TOKEN: undefined, NO_COLOR: '1', ...env}
+  const child = spawn(process.execPath, [BIN, 'auth', 'login', ...args], {env: childEnv, stdio: ['ignore', 'pipe', 'pipe']})
+  let stdout = ''
+  let stderr = ''
+  child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk))
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk))
+  const timer = setTimeout(() => child.kill('SIGKILL'), 60_000)
+  const exited = new Promise<{exitCode: number; stdout: string; stderr: string}>((resolve, reject) => {
+    child.on('error', reject)
+    child.on('close', (code) => {
+      clearTimeout(timer)
+      resolve({exitCode: code ?? 128, stdout, stderr})
+    })
+  })
+  return {
+    userCode: () => waitFor(`the one-time code on stderr (so far: ${JSON.stringify(stderr)})`, () => /code: ([A-Z]{4}-[A-Z]{4})/.exec(stderr)?.[1]),
+    stderr: () => stderr,
+    running: () => child.exitCode === null && child.signalCode === null,
+    exited,
+    interrupt: () => child.kill('SIGINT'),
+  }
+}
+
+/** Logs in through the CLI, approving the code the way the sign-in form does. */
+export async function login(server: ServerProcess, env: Record<string, string>): Promise<void> {
+  const cli = startLogin(env)
+  const approval = await submitActivation(server.url, {userCode: await cli.userCode(), email: ACCOUNT.email, password: ACCOUNT.password, action: 'approve'})
+  if (approval.status !== 200) throw new Error(`approving the code failed: ${approval.status}`)
+  const result = await cli.exited
+  if (result.exitCode !== 0) throw new Error(`ndcli auth login failed (${result.exitCode}): ${result.stderr}`)
+}
+
+export function sessionsPath(env: Record<string, string>): string {
+  return join(env.NDCLI_DATA_DIR!, 'credentials', 'sessions.json')
+}
+
+/** The session stored for `apiUrl`, read straight from the file the CLI writes. */
+export async function storedSession(env: Record<string, string>, apiUrl: string): Promise<Session | undefined> {
+  try {
+    const file = JSON.parse(await readFile(sessionsPath(env), 'utf8')) as {sessions: Record<string, Session>}
+    return file.sessions[apiUrl]
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined
+    throw error
+  }
+}
