@@ -46,9 +46,10 @@ describe('ndcli shell', () => {
     expect(json.map(({key, value}) => [key, value])).to.deep.equal([
       ['api.url', 'http://127.0.0.1:9'],
       ['output.format', null],
+      ['plugins.allow', null],
     ])
     await ndcli(['config', 'set', 'output.format', 'json'])
-    expect(JSON.parse((await ndcli(['config', 'list'])).stdout)).to.have.length(2)
+    expect(JSON.parse((await ndcli(['config', 'list'])).stdout)).to.have.length(3)
   })
 
   const usageErrors: Array<[string, string[], RegExp]> = [

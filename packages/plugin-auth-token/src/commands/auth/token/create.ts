@@ -1,0 +1,48 @@
+import {Errors, Flags} from '@oclif/core'
+import {NdCommand, type Rendered} from '@ndcli/core'
+
+import {createdTokenView, type CreatedToken, type Scope} from '../../../views.js'
+
+const SCOPES: readonly Scope[] = ['RW', 'RO']
+const EXPIRIES = ['30d', '60d', '90d', '180d', '365d', 'never'] as const
+
+export default class TokenCreate extends NdCommand<typeof TokenCreate> {
+  static override summary = 'Create a new personal access token'
+  static override description = 'The full token value is displayed once at creation and cannot be retrieved afterwards.'
+  static override examples = [
+    {description: 'Create a read-write token valid for 90 days', command: '<%= config.bin %> <%= command.id %> --name "github-ci" --scope rw --expiry 90d'},
+    {description: 'Create a read-only token scoped to one org, never expiring', command: '<%= config.bin %> <%= command.id %> --name "readonly-monitor" --scope ro --org ops --expiry never'},
+  ]
+
+  /** A token cannot mint tokens: refused under NDCLI_TOKEN before any request (prerun hook). */
+  static requiresSession = true
+
+  static override flags = {
+    name: Flags.string({
+      description: 'Human-readable label for the token. Must be unique within your account.',
+      required: true,
+      parse: async (input) => {
+        if (input.trim() === '') throw new Errors.CLIError('Expected a non-empty --name.', {exit: 2})
+        return input
+      },
+    }),
+    scope: Flags.custom<Scope>({
+      description: 'RW (read and write) or RO (read only), in any case.',
+      helpValue: '<RW|RO>',
+      required: true,
+      parse: async (input) => {
+        const scope = SCOPES.find((choice) => choice === input.toUpperCase())
+        if (!scope) throw new Errors.CLIError(`Expected --scope=${input} to be one of: ${SCOPES.join(', ')}`, {exit: 2})
+        return scope
+      },
+    })(),
+    org: Flags.string({description: 'Restrict the token to a single organization slug. Omit to allow access to all orgs.'}),
+    expiry: Flags.option({options: EXPIRIES, default: '90d', description: 'Token lifetime.'})(),
+  }
+
+  async run(): Promise<Rendered<CreatedToken>> {
+    const {name, scope, org, expiry} = this.flags
+    const created = await this.api.post<CreatedToken>('/api/v1/auth/tokens', {json: {name, scope, org, expires_in: expiry}})
+    return {view: createdTokenView, data: created}
+  }
+}

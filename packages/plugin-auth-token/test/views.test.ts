@@ -1,0 +1,96 @@
+/**
+ * The token views against the reference page's samples, with a fixed clock
+ * (times at midday UTC, so the dates are the same in every usual time zone).
+ */
+import {expect} from 'chai'
+import {render} from '@ndcli/core'
+
+import {createdTokenView, tokenListView, type CreatedToken, type TokenListItem} from '../src/views.js'
+
+const NOW = new Date('2026-05-26T12:00:00Z')
+
+const GITHUB_CI: TokenListItem = {
+  name: 'github-ci',
+  token_prefix: 'ndpat_Jj8IYR',
+  scope: 'RW',
+  org: null,
+  expires_at: '2026-08-24T12:00:00Z',
+  last_used_at: '2026-05-26T11:58:00Z',
+  last_used_ip: '203.0.113.7',
+  created_at: '2026-05-26T11:00:00Z',
+  is_expired: false,
+}
+
+const READONLY_MONITOR: TokenListItem = {
+  name: 'readonly-monitor',
+  token_prefix: 'ndpat_aB3xYz',
+  scope: 'RO',
+  org: 'ops',
+  expires_at: null,
+  last_used_at: null,
+  last_used_ip: null,
+  created_at: '2026-05-20T12:00:00Z',
+  is_expired: false,
+}
+
+const CREATED: CreatedToken = {
+  token: 'ndpat_Jj8IYRumwQ9GV4nfqrymvLBbUUnY8LAkuEecJnIrk1U',
+  name: 'github-ci',
+  token_prefix: 'ndpat_Jj8IYR',
+  scope: 'RW',
+  org: null,
+  expires_at: '2026-08-24T12:00:00Z',
+  created_at: '2026-05-26T12:00:00Z',
+}
+
+describe('token views', () => {
+  it('render the reference list sample, relative last use included', () => {
+    expect(render('table', tokenListView(NOW), [GITHUB_CI, READONLY_MONITOR], {color: false}).split('\n')).to.deep.equal([
+      '╭──────────────────┬──────────────┬───────┬─────┬────────────┬───────────┬────────╮',
+      '│ NAME             │ PREFIX       │ SCOPE │ ORG │ EXPIRES    │ LAST USED │ STATUS │',
+      '├──────────────────┼──────────────┼───────┼─────┼────────────┼───────────┼────────┤',
+      '│ github-ci        │ ndpat_Jj8IYR │ RW    │ -   │ 2026-08-24 │ 2m        │ active │',
+      '│ readonly-monitor │ ndpat_aB3xYz │ RO    │ ops │ Never      │ Never     │ active │',
+      '╰──────────────────┴──────────────┴───────┴─────┴────────────┴───────────┴────────╯',
+      'Total: 2 token(s)',
+      '',
+    ])
+  })
+
+  for (const [lastUsed, shown] of [
+    ['2026-05-26T11:59:30Z', 'now'],
+    ['2026-05-26T07:00:00Z', '5h'],
+    ['2026-05-23T12:00:00Z', '3d'],
+    ['2026-05-01T12:00:00Z', '2026-05-01'],
+    [null, 'Never'],
+  ] as const) {
+    it(`show a last use at ${lastUsed} as ${shown}`, () => {
+      expect(render('simple', tokenListView(NOW), [{...GITHUB_CI, last_used_at: lastUsed}], {color: false}).split('\t')[5]).to.equal(shown)
+    })
+  }
+
+  it('mark an expired token, in yellow on a terminal', () => {
+    const expired = {...GITHUB_CI, is_expired: true}
+    expect(render('simple', tokenListView(NOW), [expired], {color: false})).to.match(/\texpired\n$/)
+    expect(render('table', tokenListView(NOW), [expired], {color: true})).to.include('\u001B[33mexpired\u001B[39m')
+  })
+
+  for (const [title, token, lines] of [
+    ['without org, expiring', CREATED, ['Scope: RW', 'Expires: 2026-08-24']],
+    ['restricted to ops, never expiring', {...CREATED, scope: 'RO', org: 'ops', expires_at: null}, ['Scope: RO', 'Org: ops', 'Expires: Never']],
+  ] as const) {
+    it(`render a created token ${title} as the reference prints it`, () => {
+      expect(render('table', createdTokenView, token, {color: false})).to.equal(
+        [
+          '✓ Personal access token created',
+          '⚠ Copy your token now — it will NOT be shown again.',
+          `Token: ${CREATED.token}`,
+          'Name: github-ci',
+          ...lines,
+          'Set NDCLI_TOKEN=<token> to use static auth without interactive login.',
+          '',
+        ].join('\n'),
+      )
+    })
+  }
+})
