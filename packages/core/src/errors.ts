@@ -124,5 +124,8 @@ function firstLine(message: string): string {
   if (lines.length <= 1) return lines[0] ?? ''
   // oclif: "Expected --scope=x to be one of: RW, RO\nSee more help with --help"; a flag's own
   // parse() error also comes wrapped as "Parsing --scope \n\t<message>\n…" — the message names the flag.
-  return lines.filter((line) => !/^See more help with/.test(line) && !/^Parsing --\S+$/.test(line)).join(' ')
+  return lines
+    .filter((line) => !/^See more help with/.test(line) && !/^Parsing --\S+$/.test(line) && !/^The following errors? occurred:$/.test(line))
+    .map((line) => line.replace(/^Missing required flag (\w[\w-]*)$/, 'Missing required flag --$1'))
+    .join(' ')
 }

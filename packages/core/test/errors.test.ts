@@ -43,4 +43,9 @@ describe('errors → exit codes (cli.md)', () => {
     const wrapped = 'Parsing --scope \n\tExpected --scope=rx to be one of: RW, RO\nSee more help with --help'
     expect(toNdError(Object.assign(new Error(wrapped), {oclif: {exit: 2}})).message).to.equal('Expected --scope=rx to be one of: RW, RO')
   })
+
+  it("drops oclif's 'The following error occurred:' wrapper and names the missing flag as typed", () => {
+    const error = toNdError(Object.assign(new Error('The following error occurred:\n  Missing required flag scope\nSee more help with --help'), {oclif: {exit: 2}}))
+    expect(error.message).to.equal('Missing required flag --scope')
+  })
 })
