@@ -9,6 +9,10 @@ export const CONFIG_KEYS = {
   'api.url': {
     description: 'URL of the control plane (overridden by NDCLI_API_URL)',
     validate(value: string): string {
+      // URL parsing silently drops tabs and newlines (and trims spaces); a value with them is a mistake, not a URL.
+      if (/[\u0000-\u0020\u007f]/.test(value)) {
+        throw new UsageError(`api.url must be an http:// or https:// URL without spaces or control characters, e.g. http://127.0.0.1:4680`)
+      }
       let url: URL
       try {
         url = new URL(value)
@@ -31,7 +35,26 @@ export const CONFIG_KEYS = {
       return format
     },
   },
+  'plugins.allow': {
+    description: 'plugins `ndcli plugins install` may install without a prompt: package names or git URLs, comma-separated (also NDCLI_PLUGINS_ALLOW)',
+    validate(value: string): string {
+      const entries = pluginList(value)
+      const invalid = entries.find((entry) => !PACKAGE_NAME.test(entry) && !entry.includes(':'))
+      if (invalid !== undefined || entries.length === 0) {
+        throw new UsageError(`plugins.allow must list npm package names or git URLs, comma-separated, e.g. @acme/plugin-deploy,ndcli-plugin-hello`)
+      }
+      return entries.join(',')
+    },
+  },
 } as const
+
+/** An npm package name, scoped or not. */
+const PACKAGE_NAME = /^(@[a-z0-9][a-z0-9._~-]*\/)?[a-z0-9~][a-z0-9._~-]*$/
+
+/** `a, b,,c` → [a, b, c]: the format of plugins.allow and NDCLI_PLUGINS_ALLOW. */
+export function pluginList(value: string | undefined): string[] {
+  return [...new Set((value ?? '').split(',').map((entry) => entry.trim()).filter(Boolean))]
+}
 
 export type ConfigKey = keyof typeof CONFIG_KEYS
 export type ConfigValues = Partial<Record<ConfigKey, string>>

@@ -1,0 +1,239 @@
+/**
+ * Plugins through the real bin/run.js (build first): @ndcli/plugin-auth-token packed with
+ * `npm pack` and installed from the tarball with the registry unreachable, the example
+ * plugin linked for development, and the trust rules of the plugins:preinstall hook.
+ */
+import {expect} from 'chai'
+import {execFile} from 'node:child_process'
+import {existsSync} from 'node:fs'
+import {mkdir, readFile, writeFile} from 'node:fs/promises'
+import {join} from 'node:path'
+import {promisify} from 'node:util'
+
+import {isolatedDirs, runBinary, type CommandOutput} from '@ndcli/core/testing'
+
+import {readTarball} from '../src/plugins/tarball.js'
+
+const ROOT = new URL('..', import.meta.url).pathname
+const BIN = join(ROOT, 'bin', 'run.js')
+const AUTH_PLUGIN_DIR = join(ROOT, 'packages', 'plugin-auth-token')
+const EXAMPLE_DIR = join(ROOT, 'examples', 'plugin-hello')
+/** npm fails at once instead of retrying a registry that is not there. */
+const OFFLINE = {npm_config_registry: 'http://127.0.0.1:9', npm_config_fetch_retries: '0', npm_config_fetch_timeout: '2000'}
+
+const exec = promisify(execFile)
+
+type Dirs = Awaited<ReturnType<typeof isolatedDirs>>
+type ListedPlugin = {name: string; version: string; type: string; root: string}
+
+function shell(dirs: Dirs) {
+  return (args: string[], env: Record<string, string> = {}) => runBinary(BIN, args, {env: {...dirs.env, ...OFFLINE, ...env}, timeout: 120_000})
+}
+
+async function listedPlugins(ndcli: ReturnType<typeof shell>): Promise<ListedPlugin[]> {
+  const {stdout, exitCode} = await ndcli(['plugins', '--core', '--json'])
+  expect(exitCode).to.equal(0)
+  return (JSON.parse(stdout) as ListedPlugin[]).map(({name, version, type, root}) => ({name, version, type, root}))
+}
+
+function expectSuccess(output: CommandOutput): void {
+  expect(output.exitCode, output.stderr).to.equal(0)
+}
+
+/** A package folder `package/` (npm's layout) tarred into `<dir>/<name>.tgz`. */
+async function tarPackage(dir: string, name: string): Promise<string> {
+  const tarball = join(dir, `${name}.tgz`)
+  await exec('tar', ['-czf', tarball, '-C', dir, 'package'])
+  return tarball
+}
+
+describe('plugins', () => {
+  describe('@ndcli/plugin-auth-token from its npm pack tarball, registry unreachable', () => {
+    let dirs: Dirs
+    let ndcli: ReturnType<typeof shell>
+    let tarball: string
+    let upgrade: string
+
+    before(async function () {
+      this.timeout(120_000)
+      dirs = await isolatedDirs()
+      ndcli = shell(dirs)
+      const packs = join(dirs.root, 'packs')
+      await mkdir(packs)
+      const {stdout} = await exec('npm', ['pack', '--pack-destination', packs, '--silent'], {cwd: AUTH_PLUGIN_DIR})
+      tarball = join(packs, stdout.trim().split('\n').pop()!)
+
+      // A later release, as a user would download it: the same tarball with a higher version.
+      const unpacked = join(dirs.root, 'upgrade')
+      await mkdir(unpacked)
+      await exec('tar', ['-xzf', tarball, '-C', unpacked])
+      for (const file of ['package.json', 'oclif.manifest.json']) {
+        const path = join(unpacked, 'package', file)
+        await writeFile(path, JSON.stringify({...JSON.parse(await readFile(path, 'utf8')), version: '0.1.1'}, null, 2))
+      }
+      upgrade = await tarPackage(unpacked, 'plugin-auth-token-0.1.1')
+    })
+    after(() => dirs.cleanup())
+
+    it('npm pack makes a self-contained tarball: built code, manifest, bundled @ndcli/core and @oclif/core', async () => {
+      const {files, read} = await readTarball(tarball, (path) => path === 'package.json')
+      expect(files).to.include.members([
+        'oclif.manifest.json',
+        'dist/commands/auth/token/list.js',
+        'node_modules/@ndcli/core/package.json',
+        'node_modules/@ndcli/core/dist/index.js',
+        'node_modules/@oclif/core/package.json',
+      ])
+      expect(files.filter((path) => /^(node_modules\/@ndcli\/core\/)?(src|test)\//.test(path))).to.deep.equal([])
+      expect(JSON.parse(read.get('package.json')!.toString()).bundleDependencies).to.deep.equal(['@ndcli/core', '@oclif/core'])
+      expect(existsSync(join(AUTH_PLUGIN_DIR, 'node_modules')), 'postpack removes the bundle folder').to.equal(false)
+    })
+
+    it('installs offline from a file: URL and then takes precedence over the core plugin', async () => {
+      expect((await listedPlugins(ndcli)).find((p) => p.name === '@ndcli/plugin-auth-token')).to.include({type: 'core', version: '0.1.0'})
+
+      expectSuccess(await ndcli(['plugins', 'install', `file:${upgrade}`]))
+
+      expect((await ndcli(['plugins'])).stdout).to.equal('@ndcli/plugin-auth-token 0.1.1\n')
+      const active = (await listedPlugins(ndcli)).filter((p) => p.name === '@ndcli/plugin-auth-token')
+      expect(active).to.deep.equal([
+        {name: '@ndcli/plugin-auth-token', version: '0.1.1', type: 'user', root: join(dirs.env.NDCLI_DATA_DIR!, 'node_modules', '@ndcli', 'plugin-auth-token')},
+      ])
+      const help = await ndcli(['auth', 'token', 'list', '--help'])
+      expectSuccess(help)
+      expect(help.stdout).to.include('$ ndcli auth token list')
+      // Running it imports the installed code, which finds @ndcli/core in its own bundle.
+      const run = await ndcli(['auth', 'token', 'list'], {NDCLI_API_URL: 'http://127.0.0.1:9'})
+      expect([run.exitCode, run.stderr]).to.deep.equal([3, "Error: Not authenticated. Run 'ndcli auth login', or set NDCLI_TOKEN.\n"])
+    })
+
+    it('uninstall removes the user-installed version and the core plugin is active again', async () => {
+      expectSuccess(await ndcli(['plugins', 'uninstall', '@ndcli/plugin-auth-token']))
+      expect((await ndcli(['plugins'])).stdout).to.equal('No plugins installed.\n')
+      const active = (await listedPlugins(ndcli)).filter((p) => p.name === '@ndcli/plugin-auth-token')
+      expect(active.map(({type, version}) => ({type, version}))).to.deep.equal([{type: 'core', version: '0.1.0'}])
+      expect(existsSync(join(dirs.env.NDCLI_DATA_DIR!, 'node_modules', '@ndcli', 'plugin-auth-token'))).to.equal(false)
+      expectSuccess(await ndcli(['auth', 'token', 'list', '--help']))
+    })
+  })
+
+  describe('the example plugin, linked for development', () => {
+    let dirs: Dirs
+    let ndcli: ReturnType<typeof shell>
+    before(async () => {
+      dirs = await isolatedDirs()
+      ndcli = shell(dirs)
+    })
+    after(() => dirs.cleanup())
+
+    it('link adds its command to the shell, unlink removes it', async () => {
+      expect(existsSync(join(EXAMPLE_DIR, 'dist', 'commands', 'hello.js')), 'run `npm run build` first').to.equal(true)
+      expectSuccess(await ndcli(['plugins', 'link', '--no-install', EXAMPLE_DIR]))
+      expect((await ndcli(['plugins'])).stdout).to.equal(`ndcli-plugin-hello 0.1.0 (link) ${EXAMPLE_DIR}\n`)
+
+      const hello = await ndcli(['hello', 'Ada', '-f', 'json'])
+      expectSuccess(hello)
+      const greeting = JSON.parse(hello.stdout) as {greeting: string; cli: string}
+      expect(greeting.greeting).to.equal('Hello, Ada!')
+      expect(greeting.cli, 'runs inside the shell').to.match(/^ndcli\/0\.1\.0 /)
+
+      expectSuccess(await ndcli(['plugins', 'unlink', 'ndcli-plugin-hello']))
+      expect((await ndcli(['plugins'])).stdout).to.equal('No plugins installed.\n')
+      const gone = await ndcli(['hello'])
+      expect(gone.exitCode).to.not.equal(0)
+      expect(gone.stderr).to.match(/Unknown command "hello"|command hello not found/)
+    })
+  })
+
+  describe('plugins:preinstall trust rules', () => {
+    let fixtures: Dirs
+    let dirs: Dirs
+    let ndcli: ReturnType<typeof shell>
+
+    /**
+     * A package folder (package.json, oclif.manifest.json) and its tarball. With `core`, it
+     * bundles a stand-in @ndcli/core of that version, as real plugins do, so npm needs no registry.
+     */
+    async function fixture(name: string, packageJson: object, manifest?: {commands: Record<string, object>}, core?: string): Promise<{folder: string; tarball: string}> {
+      const dir = join(fixtures.root, name)
+      const folder = join(dir, 'package')
+      await mkdir(folder, {recursive: true})
+      const bundle = core ? {dependencies: {'@ndcli/core': `^${core}`}, bundleDependencies: ['@ndcli/core']} : {}
+      await writeFile(join(folder, 'package.json'), JSON.stringify({name, version: '1.0.0', type: 'module', ...packageJson, ...bundle}))
+      if (manifest) {
+        const commands = Object.fromEntries(Object.entries(manifest.commands).map(([id, command]) => [id, {id, aliases: [], flags: {}, args: {}, ...command}]))
+        await writeFile(join(folder, 'oclif.manifest.json'), JSON.stringify({version: '1.0.0', commands}))
+      }
+      if (core) {
+        await mkdir(join(folder, 'node_modules', '@ndcli', 'core'), {recursive: true})
+        await writeFile(join(folder, 'node_modules', '@ndcli', 'core', 'package.json'), JSON.stringify({name: '@ndcli/core', version: core}))
+      }
+      return {folder, tarball: await tarPackage(dir, name)}
+    }
+    const plugin = {oclif: {commands: './dist/commands'}}
+    let packages: Record<'notPlugin' | 'shadowsAuth' | 'aliasShadowsAuth' | 'unlisted' | 'compatible' | 'otherMajor', {folder: string; tarball: string}>
+
+    before(async () => {
+      fixtures = await isolatedDirs()
+      packages = {
+        notPlugin: await fixture('left-pad-ish', {main: 'index.js'}),
+        shadowsAuth: await fixture('acme-auth', plugin, {commands: {'auth:login': {}}}),
+        aliasShadowsAuth: await fixture('acme-sso', plugin, {commands: {'sso:login': {aliases: ['auth:login']}}}),
+        unlisted: await fixture('acme-explicit', {oclif: {commands: {strategy: 'explicit', target: './dist/index.js'}}}),
+        compatible: await fixture('acme-deploy', plugin, {commands: {'deploy:run': {}}}, '0.1.4'),
+        otherMajor: await fixture('acme-legacy', plugin, {commands: {'legacy:run': {}}}, '7.2.0'),
+      }
+    })
+    after(() => fixtures.cleanup())
+    beforeEach(async () => {
+      dirs = await isolatedDirs()
+      ndcli = shell(dirs)
+    })
+    afterEach(() => dirs.cleanup())
+
+    async function expectNothingInstalled(): Promise<void> {
+      expect((await ndcli(['plugins'])).stdout).to.equal('No plugins installed.\n')
+      expect(existsSync(join(dirs.env.NDCLI_DATA_DIR!, 'node_modules'))).to.equal(false)
+    }
+
+    const refusals: Array<[string, () => string, Record<string, string>, number, RegExp]> = [
+      ['a package that is not an oclif plugin', () => `file:${packages.notPlugin.tarball}`, {}, 2, /^Error: left-pad-ish@1\.0\.0 is not an ndcli plugin: its package.json has no "oclif" section/],
+      ['a third-party plugin with an auth command', () => `file:${packages.shadowsAuth.tarball}`, {}, 4, /^Error: acme-auth@1\.0\.0 would replace ndcli's "auth login" command; only ndcli and @ndcli\/plugin-auth-token/],
+      ['…even when the allow-list names it', () => `file:${packages.shadowsAuth.folder}`, {NDCLI_PLUGINS_ALLOW: 'acme-auth'}, 4, /would replace ndcli's "auth login" command/],
+      ['a plugin whose alias is an auth command', () => `file:${packages.aliasShadowsAuth.folder}`, {}, 4, /^Error: acme-sso@1\.0\.0 would replace ndcli's "auth login" command/],
+      ['another @ndcli/core major, non-interactive', () => `file:${packages.otherMajor.tarball}`, {}, 2, /^Error: acme-legacy@1\.0\.0 is built for @ndcli\/core 7\.2\.0, but this ndcli has @ndcli\/core 0\.1\.0: its commands may fail; to install it anyway, set NDCLI_PLUGINS_ALLOW=acme-legacy or run 'ndcli config set plugins.allow acme-legacy'\n$/],
+      ['commands that cannot be listed, not allowed', () => `file:${packages.unlisted.folder}`, {}, 4, /cannot be listed without running its code .*set NDCLI_PLUGINS_ALLOW=acme-explicit/],
+      ['a git URL, not allowed', () => 'https://github.com/acme/ndcli-plugin-x', {}, 4, /^Error: https:\/\/github.com\/acme\/ndcli-plugin-x cannot be checked before installing.*NDCLI_PLUGINS_ALLOW=https:\/\/github.com\/acme\/ndcli-plugin-x/],
+      ['a relative file: path', () => 'file:plugins/acme.tgz', {}, 2, /^Error: file:plugins\/acme.tgz is a relative path, which npm would look up in ndcli's data folder; use an absolute one: file:\//],
+    ]
+    for (const [name, spec, env, exitCode, message] of refusals) {
+      it(`refuses ${name} (exit ${exitCode}) before npm runs`, async () => {
+        const {stdout, stderr, exitCode: code} = await ndcli(['plugins', 'install', spec()], env)
+        expect({stdout, code}).to.deep.equal({stdout: '', code: exitCode})
+        expect(stderr).to.match(message)
+        expect(stderr.trim().split('\n')).to.have.length(1)
+        await expectNothingInstalled()
+      })
+    }
+
+    it('installs a plugin built for this @ndcli/core major without a question', async () => {
+      const install = await ndcli(['plugins', 'install', `file:${packages.compatible.tarball}`])
+      expectSuccess(install)
+      expect(install.stderr).to.not.match(/Warning|Error/)
+      expect((await ndcli(['plugins'])).stdout).to.equal('acme-deploy 1.0.0\n')
+    })
+
+    it('installs another @ndcli/core major with a warning when NDCLI_PLUGINS_ALLOW names it', async () => {
+      const install = await ndcli(['plugins', 'install', `file:${packages.otherMajor.tarball}`], {NDCLI_PLUGINS_ALLOW: 'acme-tools, acme-legacy'})
+      expectSuccess(install)
+      expect(install.stderr).to.include('Warning: acme-legacy@1.0.0 is built for @ndcli/core 7.2.0, but this ndcli has @ndcli/core 0.1.0: its commands may fail; installing it because NDCLI_PLUGINS_ALLOW or plugins.allow lists it')
+      expect((await ndcli(['plugins'])).stdout).to.equal('acme-legacy 1.0.0\n')
+    })
+
+    it('plugins.allow in the config allows it too', async () => {
+      expectSuccess(await ndcli(['config', 'set', 'plugins.allow', 'acme-legacy,https://github.com/acme/x']))
+      expectSuccess(await ndcli(['plugins', 'install', `file:${packages.otherMajor.tarball}`]))
+      expect((await ndcli(['plugins'])).stdout).to.match(/^acme-legacy 1\.0\.0\n$/)
+    })
+  })
+})
