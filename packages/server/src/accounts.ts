@@ -5,7 +5,8 @@ import {hashPassword} from './passwords.js'
 /** Operator operations (ndcli-server user|org|member add), shared by the CLI and test fixtures. */
 
 export const ROLES: readonly Role[] = ['superuser', 'read-write', 'read-only']
-const SLUG = /^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$/
+/** Organization slugs: 1-64 of a-z 0-9 -, not starting or ending with '-'. */
+export const SLUG = /^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$/
 const EMAIL = /^[^\s@]+@[^\s@]+$/
 
 /** A refusal the operator can fix; its message is one sentence. */

@@ -1,11 +1,12 @@
 import {randomUUID} from 'node:crypto'
-import type {IncomingMessage} from 'node:http'
+import {STATUS_CODES, type IncomingMessage} from 'node:http'
+import type {Socket} from 'node:net'
 import Fastify, {type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest} from 'fastify'
 import {createAuthenticator} from './auth.js'
 import {systemClock, type AdjustableClock, type Clock} from './clock.js'
 import {DEFAULT_LIMITS, type Limits} from './config.js'
 import type {AppContext} from './context.js'
-import type {Store} from './db/index.js'
+import {UnstorableText, type Store} from './db/index.js'
 import {ApiError, errorBody, invalidInput, notFound} from './errors.js'
 import {parseJsonBody} from './json-body.js'
 import {registerActivateRoutes} from './routes/activate.js'
@@ -16,7 +17,7 @@ import {registerOpenApiRoute} from './routes/openapi.js'
 import {registerOrganizationRoutes} from './routes/organizations.js'
 import {registerTestClockRoute} from './routes/test-clock.js'
 import {registerTokenRoutes} from './routes/tokens.js'
-import {securityHeaders} from './security-headers.js'
+import {rawSecurityHeaders, securityHeaders} from './security-headers.js'
 import {AuthFailureThrottle} from './throttle.js'
 import {describeValidationError} from './validation.js'
 
@@ -56,6 +57,39 @@ function requestId(request: IncomingMessage): string {
   return typeof incoming === 'string' && /^[\w.-]{1,64}$/.test(incoming) ? incoming : randomUUID()
 }
 
+/**
+ * Requests Node's HTTP parser refuses (headers over its 16 KiB limit, a malformed request
+ * line, invalid header characters, timeouts) never reach a route: answer them with the
+ * error envelope here, written to the socket, instead of Fastify's default body.
+ */
+function clientErrorResponse(error: {code?: string}): {status: number; code: string; message: string} {
+  switch (error.code) {
+    case 'HPE_HEADER_OVERFLOW':
+      return {status: 431, code: 'headers_too_large', message: 'The request headers are larger than the limit of 16 KiB.'}
+    case 'ERR_HTTP_REQUEST_TIMEOUT':
+      return {status: 408, code: 'request_timeout', message: 'The request took too long to arrive.'}
+    default:
+      return {status: 400, code: 'invalid_input', message: 'The request is not valid HTTP/1.1.'}
+  }
+}
+
+function answerClientError(error: Error & {code?: string}, socket: Socket): void {
+  if (error.code === 'ECONNRESET' || socket.destroyed) return
+  if (socket.writable) {
+    const {status, code, message} = clientErrorResponse(error)
+    const body = JSON.stringify(errorBody(code, message))
+    socket.write(
+      `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\n` +
+        `content-type: application/json; charset=utf-8\r\ncontent-length: ${Buffer.byteLength(body)}\r\n` +
+        `x-request-id: ${randomUUID()}\r\n${rawSecurityHeaders()}connection: close\r\n\r\n${body}`,
+    )
+  }
+  socket.destroy()
+}
+
+/** Fastify's default; path parameters (token names, slugs) are at most 64 characters. */
+const MAX_PARAM_LENGTH = 100
+
 export function createApp(options: AppOptions): FastifyInstance {
   const limits: Limits = {...DEFAULT_LIMITS, ...options.limits}
   const clock = options.testClock?.now ?? options.clock ?? systemClock
@@ -76,13 +110,23 @@ export function createApp(options: AppOptions): FastifyInstance {
         }
       : false,
     bodyLimit: limits.bodyLimitBytes,
+    routerOptions: {maxParamLength: MAX_PARAM_LENGTH},
     genReqId: requestId,
     requestIdHeader: false,
     // Requests that arrive while closing are still answered (with the envelope) rather than with a bare 503.
     return503OnClosing: false,
     ajv: {customOptions: {removeAdditional: false, coerceTypes: false, useDefaults: false, verbose: true}},
     schemaErrorFormatter: (errors, context) => new Error(describeValidationError(errors, context)),
-    frameworkErrors: (_error, _request, reply: FastifyReply) => {
+    clientErrorHandler: answerClientError,
+    // Errors of the router, before any hook runs: so the headers are set here.
+    frameworkErrors: (error, request, reply: FastifyReply) => {
+      securityHeaders(reply)
+      void reply.header('x-request-id', request.id)
+      if (error.code === 'FST_ERR_MAX_PARAM_LENGTH') {
+        // No token name or slug is that long (the limit is 64): nothing can exist there.
+        void reply.code(404).send(errorBody('not_found', `Nothing exists at this path: a path segment is longer than ${MAX_PARAM_LENGTH} characters.`))
+        return
+      }
       void reply.code(400).send(errorBody('invalid_input', 'The request URL is malformed.'))
     },
   })
@@ -90,9 +134,18 @@ export function createApp(options: AppOptions): FastifyInstance {
 
   // Only JSON by default (the browser routes add forms); anything else is 415.
   app.removeAllContentTypeParsers()
-  app.addContentTypeParser('application/json', {parseAs: 'string'}, (_request, body, done) => {
+  // JSON is UTF-8 (RFC 8259 §8.1): bytes that are not are refused rather than replaced with U+FFFD.
+  const utf8 = new TextDecoder('utf-8', {fatal: true})
+  app.addContentTypeParser('application/json', {parseAs: 'buffer'}, (_request, body, done) => {
+    let text: string
     try {
-      done(null, body === '' ? undefined : parseJsonBody(body as string))
+      text = utf8.decode(body as Buffer)
+    } catch {
+      done(invalidInput('The request body is not valid UTF-8.'))
+      return
+    }
+    try {
+      done(null, text === '' ? undefined : parseJsonBody(text))
     } catch (error) {
       done(invalidInput((error as Error).message))
     }
@@ -109,7 +162,9 @@ export function createApp(options: AppOptions): FastifyInstance {
     void reply.code(apiError.statusCode).headers(apiError.headers).send(apiError.body)
   })
   app.setNotFoundHandler((request, reply) => {
-    const {body, statusCode} = notFound(`There is no ${request.method} ${request.url.split('?')[0]} endpoint.`)
+    const path = request.url.split('?')[0]!
+    const shown = path.length > 100 ? `${path.slice(0, 100)}…` : path
+    const {body, statusCode} = notFound(`There is no ${request.method} ${shown} endpoint.`)
     void reply.code(statusCode).send(body)
   })
 
@@ -144,6 +199,7 @@ export function createApp(options: AppOptions): FastifyInstance {
 
 function toApiError(error: FastifyError, request: FastifyRequest, limits: Limits): ApiError {
   if (error instanceof ApiError) return error
+  if (error instanceof UnstorableText) return new ApiError(400, 'invalid_input', 'Text in the request must not contain the NUL character (U+0000).')
   if (error.validation) {
     return new ApiError(400, request.routeOptions.config.validationErrorCode ?? 'invalid_input', error.message)
   }

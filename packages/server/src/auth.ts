@@ -1,5 +1,6 @@
 import type {FastifyReply, FastifyRequest} from 'fastify'
 import {PAT_PREFIX, validatePat} from '@ndcli/core/pat'
+import {SLUG} from './accounts.js'
 import type {Clock} from './clock.js'
 import type {Organization, PersonalAccessToken, Role, Scope, Store, User} from './db/index.js'
 import {
@@ -141,7 +142,8 @@ export async function authorizeOrganization(
   slug: string,
   access: 'read' | 'write',
 ): Promise<{organization: Organization; role: Role}> {
-  const organization = await store.findOrganizationBySlug(slug)
+  // A slug that could never be valid names no organization: 404 without a query.
+  const organization = SLUG.test(slug) ? await store.findOrganizationBySlug(slug) : undefined
   if (!organization) throw notFound(`No organization with the slug "${slug}".`)
   if (!visibleToCredential(principal.credential, organization.id)) throw orgRestricted(slug)
   const role = await store.findRole(principal.user.id, organization.id)

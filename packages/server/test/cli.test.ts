@@ -1,30 +1,15 @@
-import {execFileSync, spawn, spawnSync, type ChildProcess} from 'node:child_process'
-import {mkdtempSync, readdirSync, rmSync, statSync} from 'node:fs'
+import {spawn, spawnSync, type ChildProcess} from 'node:child_process'
+import {mkdtempSync, rmSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {dirname, join} from 'node:path'
 import {createInterface} from 'node:readline'
 import {fileURLToPath} from 'node:url'
 import {expect} from 'chai'
+import {backends, freshDatabase, type TestDatabase} from './backends.js'
+import {ensureBuilt} from './build.js'
 
 const PACKAGE_DIR = dirname(dirname(fileURLToPath(import.meta.url)))
 const BIN = join(PACKAGE_DIR, 'bin', 'ndcli-server.js')
-
-/** The bin runs dist/: rebuild it when a source file is newer, so the test never exercises stale code. */
-function ensureBuilt(): void {
-  const newest = (dir: string): number =>
-    Math.max(0, ...readdirSync(dir, {withFileTypes: true}).map((entry) => {
-      const path = join(entry.parentPath, entry.name)
-      return entry.isDirectory() ? newest(path) : statSync(path).mtimeMs
-    }))
-  const built = (() => {
-    try {
-      return statSync(join(PACKAGE_DIR, 'dist', 'cli.js')).mtimeMs
-    } catch {
-      return 0
-    }
-  })()
-  if (built < newest(join(PACKAGE_DIR, 'src'))) execFileSync('npm', ['run', 'build'], {cwd: PACKAGE_DIR, stdio: 'ignore'})
-}
 
 function cli(args: string[], options: {input?: string} = {}) {
   const result = spawnSync(process.execPath, [BIN, ...args], {input: options.input, encoding: 'utf8'})
@@ -58,20 +43,21 @@ async function startCli(args: string[], env: NodeJS.ProcessEnv = {}): Promise<Ru
   return {child, url: match[1]!, stdoutLines, stderr: () => stderr, exited}
 }
 
-describe('ndcli-server operator CLI (real subprocess)', function () {
-  this.timeout(60_000)
-  let dataDir: string
+backends('ndcli-server operator CLI (real subprocess)', (backend) => {
+  let database: TestDatabase
+  let storage: string[]
 
   before(ensureBuilt)
-  beforeEach(() => {
-    dataDir = join(mkdtempSync(join(tmpdir(), 'ndcli-server-cli-')), 'fresh', 'data')
+  beforeEach(async () => {
+    database = await freshDatabase(backend)
+    storage = database.cliArgs
   })
-  afterEach(() => rmSync(dirname(dirname(dataDir)), {recursive: true, force: true}))
+  afterEach(() => database.drop())
 
-  it('starts from a fresh directory; user/org/member add work while it runs; SIGTERM stops it cleanly', async () => {
-    const server = await startCli(['--data-dir', dataDir], {NDCLI_SERVER_DEVICE_INTERVAL: '1'})
+
+  it('starts on a fresh database; user/org/member add work while it runs; SIGTERM stops it cleanly', async () => {
+    const server = await startCli(storage, {NDCLI_SERVER_DEVICE_INTERVAL: '1'})
     try {
-      const storage = ['--data-dir', dataDir]
       const added = [
         cli(['user', 'add', '--email', 'Ada@Example.com', '--password-stdin', '--name', 'Ada', ...storage], {input: 's3cret pass\n'}),
         cli(['org', 'add', '--slug', 'ops', '--name', 'Operations', ...storage]),
@@ -115,7 +101,7 @@ describe('ndcli-server operator CLI (real subprocess)', function () {
 
   it('enables PUT /__test/clock only with NDCLI_SERVER_TEST_CLOCK=1', async () => {
     for (const [env, status] of [[{}, 404], [{NDCLI_SERVER_TEST_CLOCK: '1'}, 204]] as const) {
-      const server = await startCli(['--data-dir', dataDir], env)
+      const server = await startCli(storage, env)
       const response = await fetch(`${server.url}/__test/clock`, {
         method: 'PUT',
         headers: {'content-type': 'application/json'},
@@ -127,13 +113,8 @@ describe('ndcli-server operator CLI (real subprocess)', function () {
     }
   })
 
+  // Refused after the store is opened: exit 1.
   const failures: Array<[string, string[], number, RegExp]> = [
-    ['no command', [], 2, /^$/],
-    ['an unknown command', ['user', 'remove'], 2, /^Error: unknown command "user remove"\. Run 'ndcli-server --help' for the commands\.\n$/],
-    ['an unknown option', ['org', 'add', '--slug', 'x', '--colour'], 2, /^Error: Unknown option '--colour'\. Run 'ndcli-server org add --help' for usage\.\n$/],
-    ['a missing option', ['org', 'add'], 2, /^Error: --slug is required\. Run 'ndcli-server org add --help' for usage\.\n$/],
-    ['both password options', ['user', 'add', '--email', 'a@b.c', '--password', 'x', '--password-stdin'], 2, /^Error: give either --password or --password-stdin, not both/],
-    ['a bad port', ['start', '--port', 'http'], 2, /^Error: --port must be a number from 0 to 65535, got "http"/],
     ['a bad role', ['member', 'add', '--org', 'ops', '--email', 'a@b.c', '--role', 'admin'], 1, /^Error: The role must be one of: superuser, read-write, read-only\.\n$/],
     ['an unknown organization', ['member', 'add', '--org', 'nowhere', '--email', 'a@b.c', '--role', 'read-only'], 1, /^Error: There is no organization with the slug "nowhere"\.\n$/],
     ['a bad slug', ['org', 'add', '--slug', 'Bad Slug'], 1, /^Error: The slug "Bad Slug" is not valid/],
@@ -141,17 +122,43 @@ describe('ndcli-server operator CLI (real subprocess)', function () {
   ]
   for (const [label, args, status, stderr] of failures) {
     it(`${label} → exit ${status} with one "Error:" line`, () => {
-      const result = cli(args.length > 0 ? [...args, '--data-dir', dataDir] : [])
+      const result = cli([...args, ...storage])
       expect(result.stderr).to.match(stderr)
       expect(result.status).to.equal(status)
     })
   }
 
   it('refuses a second user with the same email (case-insensitive)', () => {
-    expect(cli(['user', 'add', '--email', 'a@b.c', '--password', 'x', '--data-dir', dataDir]).status).to.equal(0)
-    const again = cli(['user', 'add', '--email', 'A@B.C', '--password', 'y', '--data-dir', dataDir])
+    expect(cli(['user', 'add', '--email', 'a@b.c', '--password', 'x', ...storage]).status).to.equal(0)
+    const again = cli(['user', 'add', '--email', 'A@B.C', '--password', 'y', ...storage])
     expect([again.status, again.stderr]).to.deep.equal([1, 'Error: A user with the email a@b.c already exists.\n'])
   })
+})
+
+describe('ndcli-server command line: usage, help, errors before any storage', function () {
+  let dataDir: string
+
+  before(ensureBuilt)
+  beforeEach(() => {
+    dataDir = join(mkdtempSync(join(tmpdir(), 'ndcli-server-cli-')), 'fresh', 'data')
+  })
+  afterEach(() => rmSync(dirname(dirname(dataDir)), {recursive: true, force: true}))
+
+  const usageErrors: Array<[string, string[], RegExp]> = [
+    ['no command', [], /^$/],
+    ['an unknown command', ['user', 'remove'], /^Error: unknown command "user remove"\. Run 'ndcli-server --help' for the commands\.\n$/],
+    ['an unknown option', ['org', 'add', '--slug', 'x', '--colour'], /^Error: Unknown option '--colour'\. Run 'ndcli-server org add --help' for usage\.\n$/],
+    ['a missing option', ['org', 'add'], /^Error: --slug is required\. Run 'ndcli-server org add --help' for usage\.\n$/],
+    ['both password options', ['user', 'add', '--email', 'a@b.c', '--password', 'x', '--password-stdin'], /^Error: give either --password or --password-stdin, not both/],
+    ['a bad port', ['start', '--port', 'http'], /^Error: --port must be a number from 0 to 65535, got "http"/],
+  ]
+  for (const [label, args, stderr] of usageErrors) {
+    it(`${label} → exit 2 with one "Error:" line`, () => {
+      const result = cli(args.length > 0 ? [...args, '--data-dir', dataDir] : [])
+      expect(result.stderr).to.match(stderr)
+      expect(result.status).to.equal(2)
+    })
+  }
 
   for (const command of [['start'], ['user', 'add'], ['org', 'add'], ['member', 'add']]) {
     it(`${command.join(' ')} --help prints its usage and exits 0`, () => {

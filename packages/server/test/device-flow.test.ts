@@ -1,5 +1,6 @@
 import {expect} from 'chai'
 import {
+  backends,
   DEVICE_GRANT,
   expectError,
   openActivatePage,
@@ -13,12 +14,12 @@ import {
   type TestServer,
 } from './helpers.js'
 
-describe('device authorization grant (RFC 8628) and the /activate page', () => {
+backends('device authorization grant (RFC 8628) and the /activate page', (backend) => {
   let server: TestServer
   let email: string
 
   beforeEach(async () => {
-    server = await startTestServer({deviceCodeTtlSeconds: 600, accessTokenTtlSeconds: 3600})
+    server = await startTestServer(backend, {deviceCodeTtlSeconds: 600, accessTokenTtlSeconds: 3600})
     email = await seedUser(server)
   })
   afterEach(() => server.close())

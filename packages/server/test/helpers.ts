@@ -1,6 +1,3 @@
-import {mkdtempSync, rmSync} from 'node:fs'
-import {tmpdir} from 'node:os'
-import {join} from 'node:path'
 import {expect} from 'chai'
 import {addMember, addOrganization} from '../src/accounts.js'
 import {offsetClock, type AdjustableClock} from '../src/clock.js'
@@ -8,22 +5,25 @@ import type {Limits} from '../src/config.js'
 import {openStore, type Role, type Store} from '../src/db/index.js'
 import {hashPassword} from '../src/passwords.js'
 import {startServer} from '../src/server.js'
+import {freshDatabase, type Backend, type TestDatabase} from './backends.js'
 
-/** A real server on a loopback port over a real SQLite file in a temp dir, with a movable clock and captured logs. */
+export {backends, type Backend} from './backends.js'
+
+/** A real server on a loopback port over a fresh database of the given back end, with a movable clock and captured logs. */
 export interface TestServer {
   url: string
   store: Store
   clock: AdjustableClock
-  dataDir: string
+  database: TestDatabase
   logs: string[]
   close(): Promise<void>
 }
 
 export const PASSWORD = 'correct horse battery staple'
 
-export async function startTestServer(limits: Partial<Limits> = {}): Promise<TestServer> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'ndcli-server-test-'))
-  const store = await openStore({dataDir})
+export async function startTestServer(backend: Backend, limits: Partial<Limits> = {}): Promise<TestServer> {
+  const database = await freshDatabase(backend)
+  const store = await openStore(database.storeOptions)
   const clock = offsetClock()
   const logs: string[] = []
   const server = await startServer({
@@ -37,12 +37,12 @@ export async function startTestServer(limits: Partial<Limits> = {}): Promise<Tes
     url: server.url,
     store,
     clock,
-    dataDir,
+    database,
     logs,
     async close() {
       await server.close()
       await store.close()
-      rmSync(dataDir, {recursive: true, force: true})
+      await database.drop()
     },
   }
 }

@@ -1,12 +1,12 @@
 import {expect} from 'chai'
-import {expectError, request, seedUser, signIn, startTestServer, submitActivate, type TestServer} from './helpers.js'
+import {backends, expectError, request, seedUser, signIn, startTestServer, submitActivate, type TestServer} from './helpers.js'
 
-describe('HTTP behaviour common to every endpoint', () => {
+backends('HTTP behaviour common to every endpoint', (backend) => {
   let server: TestServer
   let session: string
 
   before(async () => {
-    server = await startTestServer({bodyLimitBytes: 1024})
+    server = await startTestServer(backend, {bodyLimitBytes: 1024})
     session = (await signIn(server, await seedUser(server))).access_token
   })
   after(() => server.close())
@@ -84,12 +84,12 @@ describe('HTTP behaviour common to every endpoint', () => {
   })
 })
 
-describe('throttling of failed authentications', () => {
+backends('throttling of failed authentications', (backend) => {
   let server: TestServer
   let email: string
 
   beforeEach(async () => {
-    server = await startTestServer({authFailureLimit: 3})
+    server = await startTestServer(backend, {authFailureLimit: 3})
     email = await seedUser(server)
   })
   afterEach(() => server.close())
@@ -117,9 +117,9 @@ describe('throttling of failed authentications', () => {
   })
 })
 
-describe('unexpected failures', () => {
+backends('unexpected failures', (backend) => {
   it('are a 500 internal_error envelope (and /readyz 503) when the database is gone', async () => {
-    const server = await startTestServer()
+    const server = await startTestServer(backend)
     await server.store.close()
     expectError(await request(server, 'GET', '/api/v1/auth/me', {token: 'ndat_x'}), 500, 'internal_error')
     expectError(await request(server, 'GET', '/readyz'), 503, 'not_ready')

@@ -1,13 +1,13 @@
 import {expect} from 'chai'
 import type {Role} from '../src/db/index.js'
-import {createPat, expectError, request, seedUser, signIn, startTestServer, type TestServer} from './helpers.js'
+import {backends, createPat, expectError, request, seedUser, signIn, startTestServer, type TestServer} from './helpers.js'
 
-describe('organizations and permissions', () => {
+backends('organizations and permissions', (backend) => {
   let server: TestServer
   let session: string
 
   before(async () => {
-    server = await startTestServer()
+    server = await startTestServer(backend)
     const email = await seedUser(server, {ops: 'superuser', dev: 'read-write', audit: 'read-only'})
     await seedUser(server, {finance: 'superuser'})
     session = (await signIn(server, email)).access_token

@@ -5,6 +5,8 @@
  */
 export type SqlValue = string | number | null
 
+export type Dialect = 'sqlite' | 'postgres'
+
 export interface SqlExecutor {
   /** Rows of a query. */
   all<Row>(sql: string, params?: readonly SqlValue[]): Promise<Row[]>
@@ -13,7 +15,7 @@ export interface SqlExecutor {
 }
 
 export interface SqlDriver extends SqlExecutor {
-  readonly dialect: 'sqlite' | 'postgres'
+  readonly dialect: Dialect
   /**
    * Runs `work` in a transaction that excludes every other process doing the
    * same (used to apply migrations once when several processes start together).
@@ -28,4 +30,21 @@ export class UniqueViolation extends Error {
     super('unique constraint violated', {cause})
     this.name = 'UniqueViolation'
   }
+}
+
+/**
+ * A text parameter holds U+0000, which PostgreSQL's text type cannot hold.
+ * Both drivers refuse it before reaching the engine, so the two back ends
+ * answer such input the same way (the app turns it into 400 invalid_input).
+ */
+export class UnstorableText extends Error {
+  constructor() {
+    super('text parameters must not contain U+0000')
+    this.name = 'UnstorableText'
+  }
+}
+
+export function checkParams(params: readonly SqlValue[]): SqlValue[] {
+  for (const value of params) if (typeof value === 'string' && value.includes('\u0000')) throw new UnstorableText()
+  return [...params]
 }

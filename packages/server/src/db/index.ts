@@ -1,12 +1,13 @@
 import {systemClock, type Clock} from '../clock.js'
 import type {SqlDriver} from './driver.js'
 import {migrate} from './migrations.js'
+import {openPostgresDriver} from './postgres.js'
 import {openSqliteDriver} from './sqlite.js'
 import {Store} from './store.js'
 
 export {Store} from './store.js'
 export type * from './store.js'
-export {UniqueViolation} from './driver.js'
+export {UniqueViolation, UnstorableText, type Dialect} from './driver.js'
 
 export interface StoreOptions {
   /** Directory of the embedded SQLite database (created if missing). */
@@ -29,10 +30,9 @@ export async function openStore(options: StoreOptions): Promise<Store> {
 }
 
 async function openDriver({dataDir, databaseUrl}: StoreOptions): Promise<SqlDriver> {
-  if (databaseUrl) {
-    const {openPostgresDriver} = await import('./postgres.js')
-    return openPostgresDriver(databaseUrl)
-  }
+  // A static import: loaded lazily, a second copy of driver.ts could appear under loaders that mix
+  // require and import (mocha + tsx do), and `instanceof UniqueViolation` would then fail.
+  if (databaseUrl) return openPostgresDriver(databaseUrl)
   if (!dataDir) throw new Error('openStore needs a dataDir or a databaseUrl')
   return openSqliteDriver(dataDir)
 }

@@ -1,4 +1,4 @@
-import type {SqlDriver} from './driver.js'
+import type {Dialect, SqlDriver} from './driver.js'
 
 /**
  * Versioned schema changes, applied in order and recorded in schema_migrations.
@@ -10,7 +10,13 @@ export interface Migration {
   readonly version: number
   readonly name: string
   readonly statements: readonly string[]
+  /** Engines the statements apply to (default: all). The version is recorded on every engine, so versions stay aligned. */
+  readonly only?: Dialect
 }
+
+/** Makes PostgreSQL compare a text column byte by byte, as SQLite's BINARY collation does. */
+const byteOrder = (table: string, columns: readonly string[]) =>
+  `ALTER TABLE ${table} ${columns.map((column) => `ALTER COLUMN ${column} TYPE TEXT COLLATE "C"`).join(', ')}`
 
 export const MIGRATIONS: readonly Migration[] = [
   {
@@ -78,6 +84,19 @@ export const MIGRATIONS: readonly Migration[] = [
       )`,
     ],
   },
+  {
+    version: 2,
+    name: 'PostgreSQL: byte-order collation for the text columns the SQL sorts or compares',
+    // Under a database's linguistic collation (e.g. en_US.UTF-8) "My laptop" sorts after "all" and
+    // punctuation is ignored; SQLite sorts by bytes. "C" makes ORDER BY and < > agree on both engines.
+    only: 'postgres',
+    statements: [
+      byteOrder('organizations', ['slug']),
+      byteOrder('personal_access_tokens', ['name', 'created_at', 'expires_at', 'last_used_at', 'revoked_at']),
+      byteOrder('device_authorizations', ['expires_at', 'last_polled_at', 'created_at']),
+      byteOrder('sessions', ['access_expires_at', 'refresh_expires_at', 'created_at']),
+    ],
+  },
 ]
 
 /** Applies the migrations not yet recorded, all in one exclusive transaction. */
@@ -93,7 +112,9 @@ export async function migrate(driver: SqlDriver, now: Date): Promise<void> {
     )
     for (const migration of MIGRATIONS) {
       if (applied.has(migration.version)) continue
-      for (const statement of migration.statements) await tx.run(statement)
+      if (!migration.only || migration.only === driver.dialect) {
+        for (const statement of migration.statements) await tx.run(statement)
+      }
       await tx.run('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)', [
         migration.version,
         migration.name,

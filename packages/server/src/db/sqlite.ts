@@ -1,7 +1,7 @@
 import {chmodSync, mkdirSync} from 'node:fs'
 import {join} from 'node:path'
 import Database from 'better-sqlite3'
-import {type SqlDriver, type SqlExecutor, type SqlValue, UniqueViolation} from './driver.js'
+import {checkParams, type SqlDriver, type SqlExecutor, type SqlValue, UniqueViolation} from './driver.js'
 
 export const SQLITE_FILE_NAME = 'ndcli-server.sqlite'
 /** How long a writer waits for another process (e.g. `ndcli-server user add` beside a running server). */
@@ -27,11 +27,12 @@ export function openSqliteDriver(dataDir: string): SqlDriver {
   // better-sqlite3 is synchronous: each call completes before the promise is returned.
   const executor: SqlExecutor = {
     async all<Row>(sql: string, params: readonly SqlValue[] = []) {
-      return db.prepare(sql).all(...params) as Row[]
+      return db.prepare(sql).all(...checkParams(params)) as Row[]
     },
     async run(sql: string, params: readonly SqlValue[] = []) {
+      const values = checkParams(params)
       try {
-        return db.prepare(sql).run(...params).changes
+        return db.prepare(sql).run(...values).changes
       } catch (error) {
         throw translate(error)
       }

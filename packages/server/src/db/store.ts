@@ -150,6 +150,12 @@ export class Store {
     await this.db.close()
   }
 
+  /** The schema versions applied to this database, in order (one row each). */
+  async listAppliedMigrations(): Promise<Array<{version: number; name: string; appliedAt: string}>> {
+    const rows = await this.db.all<Row>('SELECT version, name, applied_at FROM schema_migrations ORDER BY version')
+    return rows.map((row) => ({version: Number(row.version), name: str(row.name), appliedAt: str(row.applied_at)}))
+  }
+
   // Users
 
   /** Throws UniqueViolation when the email is taken. */

@@ -26,7 +26,11 @@ type FormFields = Record<'user_code' | 'email' | 'password' | 'csrf_token' | 'ac
 
 function readForm(body: unknown): FormFields {
   const fields = (body ?? {}) as Record<string, unknown>
-  const text = (name: keyof FormFields) => (typeof fields[name] === 'string' ? (fields[name] as string) : '')
+  // A field holding U+0000 cannot match anything stored (and PostgreSQL text cannot hold it): treat it as empty.
+  const text = (name: keyof FormFields) => {
+    const value = fields[name]
+    return typeof value === 'string' && !value.includes('\u0000') ? value : ''
+  }
   return {
     user_code: text('user_code'),
     email: text('email'),

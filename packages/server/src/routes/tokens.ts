@@ -1,5 +1,6 @@
 import type {FastifyInstance} from 'fastify'
 import {generatePat, patDisplayPrefix} from '@ndcli/core/pat'
+import {SLUG} from '../accounts.js'
 import {principalOf} from '../auth.js'
 import {addSeconds} from '../clock.js'
 import type {AppContext} from '../context.js'
@@ -18,6 +19,9 @@ export const EXPIRY_DAYS: Readonly<Record<string, number | null>> = {
 }
 const DEFAULT_EXPIRY = '90d'
 
+const TOKEN_NAME_PATTERN = '^[A-Za-z0-9][A-Za-z0-9 ._-]{0,63}$'
+const TOKEN_NAME = new RegExp(TOKEN_NAME_PATTERN)
+
 export const createTokenBodySchema = {
   type: 'object',
   additionalProperties: false,
@@ -25,7 +29,7 @@ export const createTokenBodySchema = {
   properties: {
     name: {
       type: 'string',
-      pattern: '^[A-Za-z0-9][A-Za-z0-9 ._-]{0,63}$',
+      pattern: TOKEN_NAME_PATTERN,
       description: "must be 1-64 characters: letters, digits, space, '.', '_' or '-', starting with a letter or digit",
     },
     scope: {type: 'string', pattern: '^([Rr][Ww]|[Rr][Oo])$', description: 'must be one of: RW, RO'},
@@ -72,7 +76,7 @@ export function registerTokenRoutes(app: FastifyInstance, {store, clock, auth}: 
       const {user} = principalOf(request)
       const {name, org: slug, expires_in: expiresIn = DEFAULT_EXPIRY} = request.body
       const scope = request.body.scope.toUpperCase() as Scope
-      const organization = slug ? await store.findOrganizationBySlug(slug) : undefined
+      const organization = slug && SLUG.test(slug) ? await store.findOrganizationBySlug(slug) : undefined
       if (slug && !organization) throw notFound(`No organization with the slug "${slug}".`)
       if (slug && organization && !(await store.findRole(user.id, organization.id))) throw notAMember(slug)
 
@@ -120,7 +124,8 @@ export function registerTokenRoutes(app: FastifyInstance, {store, clock, auth}: 
     async (request, reply) => {
       const {user} = principalOf(request)
       const {name} = request.params
-      if (!(await store.revokePersonalAccessToken(user.id, name, clock().toISOString()))) {
+      const revoked = TOKEN_NAME.test(name) && (await store.revokePersonalAccessToken(user.id, name, clock().toISOString()))
+      if (!revoked) {
         throw notFound(`You have no token named "${name}".`)
       }
       return reply.code(204).send()
