@@ -6,7 +6,7 @@
 import {readFile} from 'node:fs/promises'
 import {fileURLToPath} from 'node:url'
 
-import type {Hook} from '@oclif/core'
+import {Errors, type Hook} from '@oclif/core'
 import {ConfigStore, pluginList, reportError, terminalPrompter} from '@ndcli/core'
 
 const hook: Hook.PluginsPreinstall = async function ({plugin, config}) {
@@ -26,7 +26,12 @@ const hook: Hook.PluginsPreinstall = async function ({plugin, config}) {
       process.exit(0)
     }
   } catch (error) {
-    this.exit(reportError(error, 'table'))
+    // Already reported. Said explicitly rather than by this.exit(): the error crosses
+    // @oclif/plugin-plugins, which runs on its own copy of @oclif/core (the shell's is
+    // bundled), and a copy that does not recognise the ExitError would print it again.
+    const exit = new Errors.ExitError(reportError(error, 'table'))
+    exit.skipOclifErrorHandling = true
+    throw exit
   }
 }
 

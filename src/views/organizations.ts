@@ -1,5 +1,5 @@
 /** The organization resource (api.md) and its views, shared by `org list|show|update`. */
-import {formatDateTime, type Field, type ListView, type RecordView} from '@ndcli/core'
+import {formatDateTime, pathSegment, type Field, type ListView, type RecordView} from '@ndcli/core'
 
 export type Role = 'superuser' | 'read-write' | 'read-only'
 
@@ -30,7 +30,7 @@ export const organizationListView: ListView<Organization> = {
 
 export const organizationView: RecordView<Organization> = {kind: 'record', fields}
 
-/** The API path of one organization; slugs are encoded like any path segment. */
+/** The API path of one organization; an empty slug, `.` or `..` is a usage error (pathSegment). */
 export function organizationPath(slug: string): string {
-  return `/api/v1/organizations/${encodeURIComponent(slug)}`
+  return `/api/v1/organizations/${pathSegment(slug, 'organization slug')}`
 }

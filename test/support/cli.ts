@@ -3,6 +3,7 @@
  * tests: a login subprocess whose stderr is watched for the one-time code, and
  * conditions awaited with a deadline instead of fixed sleeps.
  */
+import {expect} from 'chai'
 import {spawn} from 'node:child_process'
 import {readFile} from 'node:fs/promises'
 import {join} from 'node:path'
@@ -61,13 +62,42 @@ export function startLogin(env: Record<string, string>, args: string[] = ['--no-
   }
 }
 
-/** Logs in through the CLI, approving the code the way the sign-in form does. */
-export async function login(server: ServerProcess, env: Record<string, string>): Promise<void> {
+/** Logs in through the CLI, approving the code the way the sign-in form does; the login's output. */
+export async function login(server: ServerProcess, env: Record<string, string>): Promise<{exitCode: number; stdout: string; stderr: string}> {
   const cli = startLogin(env)
   const approval = await submitActivation(server.url, {userCode: await cli.userCode(), email: ACCOUNT.email, password: ACCOUNT.password, action: 'approve'})
   if (approval.status !== 200) throw new Error(`approving the code failed: ${approval.status}`)
   const result = await cli.exited
   if (result.exitCode !== 0) throw new Error(`ndcli auth login failed (${result.exitCode}): ${result.stderr}`)
+  return result
+}
+
+/**
+ * cli.md's error shape: the exit code, and stderr that is exactly one `Error: …` line
+ * plus at most one `Hint: …` line — no stack trace, no oclif ` ›   ` block.
+ */
+export function expectOneLineError(result: {exitCode: number; stdout: string; stderr: string}, exitCode: number, context = ''): void {
+  const where = `${context}\nexit ${result.exitCode}\nstderr: ${JSON.stringify(result.stderr)}`
+  expect(result.exitCode, where).to.equal(exitCode)
+  expect(result.stderr, where).not.to.match(/^\s+at /m)
+  const lines = result.stderr.replace(/\n$/, '').split('\n')
+  expect(lines[0], where).to.match(/^Error: \S/)
+  expect(lines.length, where).to.be.at.most(2)
+  if (lines.length === 2) expect(lines[1], where).to.match(/^Hint: \S/)
+}
+
+/** Maps `items` through `fn` with at most `limit` calls in flight, keeping the order. */
+export async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T, index: number) => Promise<R>): Promise<R[]> {
+  const results = new Array<R>(items.length)
+  let next = 0
+  const worker = async () => {
+    while (next < items.length) {
+      const index = next++
+      results[index] = await fn(items[index]!, index)
+    }
+  }
+  await Promise.all(Array.from({length: Math.min(limit, items.length)}, worker))
+  return results
 }
 
 export function sessionsPath(env: Record<string, string>): string {

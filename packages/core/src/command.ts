@@ -4,12 +4,13 @@
  * value run() returns, prompts, Ctrl-C, and the mapping of every error to a
  * message and an exit code (cli.md). Commands only fetch data and return it.
  */
-import {Command, Flags, type Interfaces} from '@oclif/core'
+import {Command, Errors, Flags, type Interfaces} from '@oclif/core'
 
 import {ApiClient, DEFAULT_API_URL} from './api/client.js'
 import {StoredCredentials} from './auth/credentials.js'
 import {ExitCode, InterruptedError} from './errors.js'
 import {render} from './output/render.js'
+import {printable} from './output/printable.js'
 import {OUTPUT_FORMATS, type OutputFormat, type Rendered} from './output/types.js'
 import {confirmWith, terminalPrompter, type ConfirmOptions, type Prompter} from './prompts.js'
 import {redactText} from './redact.js'
@@ -133,12 +134,12 @@ export abstract class NdCommand<T extends typeof Command> extends Command {
 
   /** Asks for a yes/no answer; refuses (exit 2, naming the flag to use) when nobody can answer. */
   protected confirm(message: string, options: ConfirmOptions): Promise<boolean> {
-    return confirmWith((this.ctor as typeof NdCommand).prompter, message, options, this.abort.signal)
+    return confirmWith((this.ctor as typeof NdCommand).prompter, printable(message), options, this.abort.signal)
   }
 
-  /** A status line for people (stderr, so stdout stays data). */
+  /** A status line for people (stderr, so stdout stays data); what it quotes cannot break the line (printable.ts). */
   protected info(message: string): void {
-    process.stderr.write(message + '\n')
+    process.stderr.write(printable(message) + '\n')
   }
 
   override warn(input: string | Error): string | Error {
@@ -150,7 +151,11 @@ export abstract class NdCommand<T extends typeof Command> extends Command {
   override async catch(error: Error): Promise<never> {
     this.debug(redactText(String(error.stack ?? error)))
     const interrupted = this.abort.signal.aborted ? new InterruptedError('Interrupted.') : error
-    this.exit(reportError(interrupted, this.format))
+    const exit = new Errors.ExitError(reportError(interrupted, this.format))
+    // Already reported. Said explicitly because an installed plugin bundles its own
+    // @oclif/core, whose ExitError the shell's handler does not recognise (instanceof).
+    exit.skipOclifErrorHandling = true
+    throw exit
   }
 }
 

@@ -20,3 +20,10 @@ export function redactText(text: string, secrets: Iterable<string | undefined> =
 export function redactFields(fields: Record<string, unknown>): Record<string, unknown> {
   return Object.fromEntries(Object.entries(fields).map(([key, value]) => [key, SENSITIVE_KEY.test(key) ? REDACTED : value]))
 }
+
+/** redactFields through a whole JSON value (objects in arrays, nested objects), e.g. a response body. */
+export function redactFieldsDeep(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(redactFieldsDeep)
+  if (typeof value !== 'object' || value === null) return value
+  return Object.fromEntries(Object.entries(value).map(([key, field]) => [key, SENSITIVE_KEY.test(key) ? REDACTED : redactFieldsDeep(field)]))
+}

@@ -1,4 +1,5 @@
 import {toNdError} from './errors.js'
+import {printable} from './output/printable.js'
 import type {OutputFormat} from './output/types.js'
 import {redactText} from './redact.js'
 
@@ -9,18 +10,19 @@ import {redactText} from './redact.js'
  */
 export function reportError(error: unknown, format: OutputFormat): number {
   const ndError = toNdError(error)
-  const message = redactText(ndError.message)
+  // One line whatever the message quotes (a value with a newline, an escape sequence from the server).
+  const message = printable(redactText(ndError.message))
   if (format === 'json') {
     process.stdout.write(JSON.stringify({error: {code: ndError.code, message}}, null, 2) + '\n')
   }
   process.stderr.write(`${paint('red', 'Error:')} ${message}\n`)
-  if (ndError.hint) process.stderr.write(`Hint: ${redactText(ndError.hint)}\n`)
+  if (ndError.hint) process.stderr.write(`Hint: ${printable(redactText(ndError.hint))}\n`)
   return ndError.exitCode
 }
 
 /** Writes a warning on stderr. */
 export function reportWarning(message: string): void {
-  process.stderr.write(`${paint('yellow', 'Warning:')} ${message}\n`)
+  process.stderr.write(`${paint('yellow', 'Warning:')} ${printable(message)}\n`)
 }
 
 function paint(color: 'red' | 'yellow', text: string): string {

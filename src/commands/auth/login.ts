@@ -1,6 +1,5 @@
 import {Flags} from '@oclif/core'
 import {NdCommand, TOKEN_ENV, canOpenBrowser, fetchAccount, pollForSession, requestDeviceCode, sessionFrom, storedSessionAccount} from '@ndcli/core'
-import open from 'open'
 
 export default class AuthLogin extends NdCommand<typeof AuthLogin> {
   static override summary = 'Log in through the browser.'
@@ -47,6 +46,8 @@ The browser is not opened with --no-browser, in CI, or without a display; open t
   private async openBrowser(url: string, fallbackUrl: string): Promise<void> {
     const cannotOpen = (error: Error) => this.warn(`Could not open a browser (${error.message}). Open ${fallbackUrl} yourself.`)
     try {
+      // Loaded only when a browser is opened: `open` and its platform probes cost every other run.
+      const {default: open} = await import('open')
       const child = await open(url)
       child.once('error', cannotOpen)
     } catch (error) {

@@ -5,8 +5,8 @@
  */
 import type {Got, HTTPError, Method, OptionsInit, RequestError, Response} from 'got'
 
-import {ApiError, AuthenticationError, InterruptedError, NdError, UnreachableError, exitCodeForStatus} from '../errors.js'
-import {REDACTED, redactFields, redactText} from '../redact.js'
+import {ApiError, AuthenticationError, InterruptedError, NdError, UnreachableError, UsageError, exitCodeForStatus} from '../errors.js'
+import {REDACTED, redactFields, redactFieldsDeep, redactText} from '../redact.js'
 
 export const DEFAULT_API_URL = 'http://127.0.0.1:4680'
 export const EXPIRY_WARNING_DAYS = 7
@@ -60,8 +60,21 @@ export interface RequestOptions {
 
 /** Only safe methods are retried: a retried POST could create twice, a retried DELETE would report 404 for its own success. */
 const RETRIED_METHODS: Method[] = ['GET', 'HEAD', 'OPTIONS']
-const RETRIED_STATUSES = [429, 502, 503, 504]
+/** 500 too: cli.md's exit 7 is "answered 5xx after retries", and a safe request cannot do harm twice. */
+const RETRIED_STATUSES = [429, 500, 502, 503, 504]
 const NETWORK_ERRORS = ['ETIMEDOUT', 'ECONNRESET', 'EADDRINUSE', 'ECONNREFUSED', 'EPIPE', 'ENOTFOUND', 'ENETUNREACH', 'EAI_AGAIN', 'EHOSTUNREACH']
+
+/**
+ * A user-given value (a token name, an org slug) as one path segment. An empty
+ * value, `.` or `..` cannot be one: URL parsing would drop it or climb a level
+ * (`/tokens/..` is `/auth/`; `%2E%2E` counts as `..` too), so they are refused.
+ */
+export function pathSegment(value: string, what: string): string {
+  if (value === '' || value === '.' || value === '..') {
+    throw new UsageError(value === '' ? `Expected a non-empty ${what}.` : `"${value}" is not a valid ${what}.`)
+  }
+  return encodeURIComponent(value)
+}
 
 export class ApiClient {
   readonly baseUrl: string
@@ -169,7 +182,7 @@ export class ApiClient {
         beforeRetry: [(error, retryCount) => this.debug(`retry #${retryCount} after ${error.code ?? error.response?.statusCode}`)],
         afterResponse: [
           (response) => {
-            this.debug(`← ${response.statusCode} ${response.url} (${response.timings.phases.total ?? '?'} ms) ${this.redact(String(response.body ?? '').slice(0, 2000))}`)
+            this.debug(`← ${response.statusCode} ${response.url} (${response.timings.phases.total ?? '?'} ms) ${this.describeResponseBody(String(response.body ?? ''))}`)
             return response
           },
         ],
@@ -179,9 +192,24 @@ export class ApiClient {
   }
 
   private describeBody(body: unknown): string {
-    if (body && typeof body === 'object' && !Buffer.isBuffer(body)) return this.redact(JSON.stringify(redactFields(body as Record<string, unknown>)))
+    if (body && typeof body === 'object' && !Buffer.isBuffer(body)) return this.redact(JSON.stringify(redactFieldsDeep(body)))
     if (typeof body === 'string') return this.redact(body.replace(/((?:password|token|refresh_token|device_code)=)[^&]*/g, `$1${REDACTED}`))
     return ''
+  }
+
+  /**
+   * A response body for debug output: sensitive JSON fields masked by name, since a body
+   * may carry secrets the client has not seen before (the tokens of a new session);
+   * redacted before it is shortened, so a cut cannot split a secret past recognition.
+   */
+  private describeResponseBody(body: string): string {
+    let text = body
+    try {
+      text = JSON.stringify(redactFieldsDeep(JSON.parse(body)))
+    } catch {
+      // Not JSON: only the known secrets and PAT-shaped values are masked.
+    }
+    return this.redact(text).slice(0, 2000)
   }
 
   private redact(text: string): string {

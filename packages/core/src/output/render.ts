@@ -6,6 +6,7 @@
 import Table from 'cli-table3'
 
 import {paint} from './ansi.js'
+import {printable} from './printable.js'
 import type {Field, ListView, OutputFormat, RecordView, RenderOptions, View} from './types.js'
 
 type TextFormat = Exclude<OutputFormat, 'json'>
@@ -111,7 +112,7 @@ function tableLines<T>(fields: Field<T>[], rows: T[], color: boolean): string[] 
 
 /** One line per row, tab-separated; tabs and newlines inside values would split fields, so they become spaces. */
 function simpleLine<T>(fields: Field<T>[], row: T): string {
-  return fields.map((field) => field.value(row).replace(/[\t\r\n]+/g, ' ')).join('\t')
+  return fields.map((field) => printable(field.value(row).replace(/[\t\r\n]+/g, ' '))).join('\t')
 }
 
 /** One block per row, every field labelled, a blank line between blocks. */
@@ -130,9 +131,9 @@ function alignedLines<T>(fields: Field<T>[], row: T, color: boolean): string[] {
   return fields.map((field) => `${`${field.label}:`.padEnd(labelWidth)} ${cellText(field, row, color) || EMPTY_VALUE}`)
 }
 
-/** The field's value, painted with its colour when colour is on. */
+/** The field's value, control characters escaped (printable.ts), painted with its colour when colour is on. */
 function cellText<T>(field: Field<T>, row: T, color: boolean): string {
-  const text = field.value(row)
+  const text = printable(field.value(row))
   const colour = color && text !== '' ? field.color?.(row) : undefined
   return colour ? paint(text, colour) : text
 }

@@ -10,6 +10,7 @@ export const CONFIG_KEYS = {
     description: 'URL of the control plane (overridden by NDCLI_API_URL)',
     validate(value: string): string {
       // URL parsing silently drops tabs and newlines (and trims spaces); a value with them is a mistake, not a URL.
+      // eslint-disable-next-line no-control-regex -- matching control characters is the point
       if (/[\u0000-\u0020\u007f]/.test(value)) {
         throw new UsageError(`api.url must be an http:// or https:// URL without spaces or control characters, e.g. http://127.0.0.1:4680`)
       }

@@ -1,5 +1,5 @@
 import {Args, Flags} from '@oclif/core'
-import {NdCommand, type Rendered} from '@ndcli/core'
+import {NdCommand, pathSegment, type Rendered} from '@ndcli/core'
 
 import {revokeResultView, type RevokeResult} from '../../../views.js'
 
@@ -24,6 +24,8 @@ export default class TokenRevoke extends NdCommand<typeof TokenRevoke> {
 
   async run(): Promise<Rendered<RevokeResult>> {
     const {name} = this.args
+    // Checked before the prompt: no question about a name that cannot be revoked.
+    const path = `/api/v1/auth/tokens/${pathSegment(name, 'token name')}`
     const confirmed =
       this.flags.yes ||
       (await this.confirm(`Revoke the token "${name}"? This cannot be undone.`, {
@@ -33,7 +35,7 @@ export default class TokenRevoke extends NdCommand<typeof TokenRevoke> {
       this.info('Aborted.')
       return {view: revokeResultView, data: {name, revoked: false}}
     }
-    await this.api.delete(`/api/v1/auth/tokens/${encodeURIComponent(name)}`)
+    await this.api.delete(path)
     this.info(`✓ Token "${name}" revoked`)
     return {view: revokeResultView, data: {name, revoked: true}}
   }

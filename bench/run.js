@@ -1,0 +1,431 @@
+#!/usr/bin/env node
+/**
+ * npm run bench → bench/results.json and docs/benchmarks.md. Not part of npm test.
+ *
+ * Every figure is a ratio against a baseline measured in the same run, interleaved with it,
+ * because the machines are shared and noisy:
+ *   - CLI start-up (hyperfine; a Node harness when hyperfine is missing and cannot be installed):
+ *     each command paired with `node -e 0`, in a clean environment (NODE_EXTRA_CA_CERTS,
+ *     SSL_CERT_FILE, SSL_CERT_DIR unset for both sides: what a user has) and as-is.
+ *   - control-plane throughput (autocannon, loopback): GET /api/v1/auth/tokens with a PAT
+ *     against a bare Fastify route served by the same Node, on SQLite and on PostgreSQL
+ *     (DATABASE_URL or NDCLI_TEST_DATABASE_URL; skipped with a note when neither is set).
+ * Plus how cost grows (list latency at 10/100/1,000 tokens, create throughput) and the
+ * number of last_used_at writes as the request rate grows (counted by a trigger).
+ *
+ * Needs a build (`npm ci` runs it; else `npm run build`). BENCH_QUICK=1 shortens everything.
+ */
+import {execFileSync, spawn, spawnSync} from 'node:child_process'
+import {existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
+import {cpus, release, tmpdir, totalmem} from 'node:os'
+import {dirname, join} from 'node:path'
+import {fileURLToPath} from 'node:url'
+
+import autocannon from 'autocannon'
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..')
+const BIN = join(ROOT, 'bin', 'run.js')
+const QUICK = process.env.BENCH_QUICK === '1'
+const STARTUP = {rounds: QUICK ? 2 : 4, runsPerRound: QUICK ? 3 : 5, warmup: 2}
+const LOAD_SECONDS = QUICK ? 2 : 5
+const BUDGET = {startup: {'--version': 3, 'auth token list -f json': 3.5}, throughputShare: 0.5}
+const CERT_VARS = ['NODE_EXTRA_CA_CERTS', 'SSL_CERT_FILE', 'SSL_CERT_DIR']
+
+const {startServerProcess, seedAccount, deviceFlowSession} = await import('@ndcli/server/testing')
+
+const log = (message) => process.stderr.write(message + '\n')
+const median = (values) => {
+  const sorted = [...values].sort((a, b) => a - b)
+  const middle = sorted.length >> 1
+  return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2
+}
+const round = (value, digits = 2) => (value === null || value === undefined ? null : Number(value.toFixed(digits)))
+
+if (!existsSync(join(ROOT, 'dist', 'runtime.js'))) throw new Error('dist/runtime.js is missing: run `npm run build` first')
+
+// ---------------------------------------------------------------- tools
+
+function hasCommand(command, args = ['--version']) {
+  return spawnSync(command, args, {stdio: 'ignore'}).status === 0
+}
+
+/** hyperfine from Debian; installed when missing and we may (root), else the Node harness is used. */
+function ensureHyperfine() {
+  if (hasCommand('hyperfine')) return true
+  if (process.getuid?.() === 0 && hasCommand('apt-get', ['--version'])) {
+    log('hyperfine is missing: apt-get install -y hyperfine')
+    spawnSync('apt-get', ['update'], {stdio: 'ignore'})
+    spawnSync('apt-get', ['install', '-y', 'hyperfine'], {stdio: 'ignore', env: {...process.env, DEBIAN_FRONTEND: 'noninteractive'}})
+  }
+  return hasCommand('hyperfine')
+}
+
+/** GNU time gives a child's peak RSS; installed like hyperfine when missing. */
+function ensureGnuTime() {
+  if (existsSync('/usr/bin/time')) return true
+  if (process.getuid?.() === 0 && hasCommand('apt-get', ['--version'])) spawnSync('apt-get', ['install', '-y', 'time'], {stdio: 'ignore'})
+  return existsSync('/usr/bin/time')
+}
+
+const HYPERFINE = ensureHyperfine()
+const GNU_TIME = ensureGnuTime()
+
+// ---------------------------------------------------------------- start-up
+
+/**
+ * Wall times (ms) of baseline and command, interleaved: each round runs both, the order
+ * alternating, so drift in the machine's load hits both sides alike.
+ */
+function timePair(baseline, command, env) {
+  const samples = {baseline: [], command: []}
+  for (let r = 0; r < STARTUP.rounds; r++) {
+    const order = r % 2 === 0 ? ['baseline', 'command'] : ['command', 'baseline']
+    const argv = {baseline, command}
+    if (HYPERFINE) {
+      const out = join(tmpdir(), `ndcli-bench-${process.pid}.json`)
+      const result = spawnSync(
+        'hyperfine',
+        ['-N', '--style', 'none', '-w', String(STARTUP.warmup), '-r', String(STARTUP.runsPerRound), '--export-json', out, ...order.map((k) => argv[k].map(quote).join(' '))],
+        {env, stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8'},
+      )
+      if (result.status !== 0) throw new Error(`hyperfine failed: ${result.stderr}`)
+      const {results} = JSON.parse(readFileSync(out, 'utf8'))
+      rmSync(out, {force: true})
+      order.forEach((key, i) => samples[key].push(...results[i].times.map((s) => s * 1000)))
+    } else {
+      for (const key of order) {
+        for (let i = 0; i < STARTUP.warmup; i++) run(argv[key], env)
+        for (let i = 0; i < STARTUP.runsPerRound; i++) samples[key].push(run(argv[key], env))
+      }
+    }
+  }
+  return samples
+}
+
+function quote(arg) {
+  return /^[\w@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`
+}
+
+/** Node harness: one run's wall time in ms (spawnSync's own overhead is the same on both sides). */
+function run(argv, env) {
+  const start = process.hrtime.bigint()
+  const result = spawnSync(argv[0], argv.slice(1), {env, stdio: 'ignore'})
+  if (result.status !== 0) throw new Error(`${argv.join(' ')} exited with ${result.status}`)
+  return Number(process.hrtime.bigint() - start) / 1e6
+}
+
+/** Peak RSS (MiB), median of 3 runs, via GNU time; null without it. */
+function peakRss(argv, env) {
+  if (!GNU_TIME) return null
+  const values = []
+  for (let i = 0; i < 3; i++) {
+    const result = spawnSync('/usr/bin/time', ['-f', '%M', ...argv], {env, stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8'})
+    values.push(Number(result.stderr.trim().split('\n').pop()) / 1024)
+  }
+  return round(median(values), 1)
+}
+
+function summary(times) {
+  return {median_ms: round(median(times), 1), min_ms: round(Math.min(...times), 1), max_ms: round(Math.max(...times), 1), runs: times.length}
+}
+
+// ---------------------------------------------------------------- server helpers
+
+const ACCOUNT = {email: 'bench@example.com', password: 'correct horse battery staple', name: 'Bench'}
+
+async function api(server, session, method, path, body) {
+  const response = await fetch(server.url + path, {
+    method,
+    headers: {authorization: `Bearer ${session}`, ...(body ? {'content-type': 'application/json'} : {})},
+    body: body ? JSON.stringify(body) : undefined,
+  })
+  if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${await response.text()}`)
+  return response.json()
+}
+
+/** A server with one account holding `tokens` PATs; returns a PAT of that account and its session. */
+async function accountWithTokens(server, email, tokens) {
+  await seedAccount(server, {...ACCOUNT, email})
+  const session = (await deviceFlowSession(server.url, {email, password: ACCOUNT.password})).access_token
+  let pat
+  for (let i = 0; i < tokens; i++) {
+    const created = await api(server, session, 'POST', '/api/v1/auth/tokens', {name: `bench-${i}`, scope: 'RO'})
+    pat ??= created.token
+  }
+  return {pat, session}
+}
+
+function cannon(options) {
+  return new Promise((resolve, reject) => {
+    autocannon({connections: 10, duration: LOAD_SECONDS, ...options}, (error, result) => (error ? reject(error) : resolve(result)))
+  })
+}
+
+function loadFigures(result) {
+  return {
+    requests_per_s: round(result.requests.average, 0),
+    latency_p50_ms: round(result.latency.p50, 2),
+    latency_p99_ms: round(result.latency.p99, 2),
+    non_2xx: result.non2xx,
+    errors: result.errors,
+  }
+}
+
+/** The bare route: the same Fastify, one handler returning a constant array of 10 items. */
+async function startBareServer() {
+  const child = spawn(process.execPath, [join(ROOT, 'bench', 'bare-server.js')], {stdio: ['ignore', 'pipe', 'inherit']})
+  const url = await new Promise((resolve, reject) => {
+    child.stdout.setEncoding('utf8').once('data', (line) => resolve(line.trim()))
+    child.once('exit', (code) => reject(new Error(`bare server exited with ${code}`)))
+  })
+  return {url, stop: () => new Promise((resolve) => (child.once('exit', resolve), child.kill('SIGTERM')))}
+}
+
+/** Counts rows written to personal_access_tokens (e.g. last_used_at), via a trigger the bench adds to its own database. */
+async function writeCounter(server, databaseUrl) {
+  if (databaseUrl) {
+    const {default: pg} = await import('pg')
+    const client = new pg.Client({connectionString: databaseUrl})
+    await client.connect()
+    await client.query(`CREATE TABLE IF NOT EXISTS bench_token_writes (n bigint NOT NULL); DELETE FROM bench_token_writes; INSERT INTO bench_token_writes VALUES (0);
+      CREATE OR REPLACE FUNCTION bench_count_token_write() RETURNS trigger AS $$ BEGIN UPDATE bench_token_writes SET n = n + 1; RETURN NEW; END $$ LANGUAGE plpgsql;
+      DROP TRIGGER IF EXISTS bench_token_writes ON personal_access_tokens;
+      CREATE TRIGGER bench_token_writes AFTER UPDATE ON personal_access_tokens FOR EACH ROW EXECUTE FUNCTION bench_count_token_write();`)
+    return {
+      read: async () => Number((await client.query('SELECT n FROM bench_token_writes')).rows[0].n),
+      close: async () => {
+        await client.query('DROP TRIGGER IF EXISTS bench_token_writes ON personal_access_tokens; DROP TABLE IF EXISTS bench_token_writes')
+        await client.end()
+      },
+    }
+  }
+  const {default: Database} = await import('better-sqlite3')
+  const db = new Database(join(server.dataDir, 'ndcli-server.sqlite'))
+  db.pragma('busy_timeout = 5000')
+  db.exec(`CREATE TABLE IF NOT EXISTS bench_token_writes (n INTEGER NOT NULL); DELETE FROM bench_token_writes; INSERT INTO bench_token_writes VALUES (0);
+    CREATE TRIGGER IF NOT EXISTS bench_token_writes AFTER UPDATE ON personal_access_tokens BEGIN UPDATE bench_token_writes SET n = n + 1; END;`)
+  return {read: async () => db.prepare('SELECT n FROM bench_token_writes').get().n, close: async () => db.close()}
+}
+
+/** The control plane on one store: throughput against the bare route, scaling, create, write throttling. */
+async function controlPlane(label, databaseUrl) {
+  log(`control plane on ${label}`)
+  const server = await startServerProcess(databaseUrl ? {databaseUrl} : {})
+  const bare = await startBareServer()
+  try {
+    const {pat} = await accountWithTokens(server, 'ten@example.com', 10)
+    const pair = {server: [], bare: []}
+    const auth = {authorization: `Bearer ${pat}`}
+    await cannon({url: server.url + '/api/v1/auth/tokens', headers: auth, duration: 1})
+    await cannon({url: bare.url + '/api/v1/auth/tokens', duration: 1})
+    for (let r = 0; r < 2; r++) {
+      pair.server.push(loadFigures(await cannon({url: server.url + '/api/v1/auth/tokens', headers: auth})))
+      pair.bare.push(loadFigures(await cannon({url: bare.url + '/api/v1/auth/tokens'})))
+    }
+    const best = (list) => list.reduce((a, b) => (b.requests_per_s > a.requests_per_s ? b : a))
+    const list = best(pair.server)
+    const baseline = best(pair.bare)
+    const share = list.requests_per_s / baseline.requests_per_s
+
+    const scaling = []
+    for (const count of [10, 100, 1000]) {
+      const account = count === 10 ? {pat} : await accountWithTokens(server, `n${count}@example.com`, count)
+      const result = loadFigures(await cannon({url: server.url + '/api/v1/auth/tokens', headers: {authorization: `Bearer ${account.pat}`}, duration: Math.max(2, LOAD_SECONDS - 2)}))
+      scaling.push({tokens: count, ...result})
+    }
+
+    const {session} = await accountWithTokens(server, 'create@example.com', 0)
+    let n = 0
+    const created = loadFigures(
+      await cannon({
+        url: server.url + '/api/v1/auth/tokens',
+        method: 'POST',
+        headers: {authorization: `Bearer ${session}`, 'content-type': 'application/json'},
+        requests: [{setupRequest: (request) => ({...request, body: JSON.stringify({name: `c-${process.pid}-${n++}`, scope: 'RO'})})}],
+        duration: Math.max(2, LOAD_SECONDS - 2),
+      }),
+    )
+
+    // last_used_at: one PAT, request rate stepped up; the writes must stay flat (≤ 1 a minute per token).
+    const counter = await writeCounter(server, databaseUrl)
+    const throttling = []
+    try {
+      const fresh = await accountWithTokens(server, 'writes@example.com', 1)
+      for (const rate of [10, 100, 1000, 0]) {
+        const before = await counter.read()
+        const result = await cannon({
+          url: server.url + '/api/v1/auth/tokens',
+          headers: {authorization: `Bearer ${fresh.pat}`},
+          duration: 3,
+          ...(rate ? {overallRate: rate} : {}),
+        })
+        throttling.push({target_rate: rate || 'unbounded', requests: result.requests.total, token_writes: (await counter.read()) - before})
+      }
+    } finally {
+      await counter.close()
+    }
+    return {label, list, bare: baseline, share: round(share, 3), rounds: pair, scaling, create: created, throttling}
+  } finally {
+    await bare.stop()
+    await server.stop()
+  }
+}
+
+// ---------------------------------------------------------------- main
+
+const started = new Date()
+const cleanEnv = {...process.env}
+for (const name of CERT_VARS) delete cleanEnv[name]
+const environments = [
+  {name: 'clean', env: cleanEnv, note: `${CERT_VARS.join(', ')} unset`},
+  {name: 'as-is', env: {...process.env}, note: CERT_VARS.filter((v) => process.env[v]).map((v) => `${v} set`).join(', ') || 'none of them set'},
+]
+
+log('CLI start-up: server with 10 tokens')
+const cliServer = await startServerProcess()
+const home = mkdtempSync(join(tmpdir(), 'ndcli-bench-home-'))
+const startup = []
+try {
+  const {pat} = await accountWithTokens(cliServer, ACCOUNT.email, 10)
+  const cliEnv = {NDCLI_CONFIG_DIR: join(home, 'config'), NDCLI_DATA_DIR: join(home, 'data'), NDCLI_CACHE_DIR: join(home, 'cache'), NDCLI_API_URL: cliServer.url, NO_COLOR: '1'}
+  const commands = [
+    {name: '--version', argv: ['--version']},
+    {name: 'auth token --help', argv: ['auth', 'token', '--help']},
+    {name: 'auth token list -f json', argv: ['auth', 'token', 'list', '-f', 'json'], env: {NDCLI_TOKEN: pat}},
+  ]
+  const listed = JSON.parse(execFileSync(process.execPath, [BIN, 'auth', 'token', 'list', '-f', 'json'], {env: {...cleanEnv, ...cliEnv, NDCLI_TOKEN: pat}, encoding: 'utf8'}))
+  if (listed.length !== 10) throw new Error(`expected 10 tokens, the CLI listed ${listed.length}`)
+  const baselineArgv = [process.execPath, '-e', '0']
+  for (const {name: envName, env: base} of environments) {
+    for (const command of commands) {
+      const env = {...base, ...cliEnv, ...command.env}
+      const argv = [process.execPath, BIN, ...command.argv]
+      log(`  ${envName}: ndcli ${command.name}`)
+      const samples = timePair(baselineArgv, argv, env)
+      const ratio = median(samples.command) / median(samples.baseline)
+      const budget = BUDGET.startup[command.name]
+      startup.push({
+        env: envName,
+        command: `ndcli ${command.name}`,
+        ...summary(samples.command),
+        peak_rss_mib: peakRss(argv, env),
+        baseline: {command: 'node -e 0', ...summary(samples.baseline), peak_rss_mib: peakRss(baselineArgv, env)},
+        ratio: round(ratio),
+        budget: budget ?? null,
+        verdict: budget === undefined || envName !== 'clean' ? null : ratio <= budget ? 'PASS' : 'FAIL',
+      })
+    }
+  }
+} finally {
+  await cliServer.stop()
+  rmSync(home, {recursive: true, force: true})
+}
+
+const databaseUrl = process.env.DATABASE_URL || process.env.NDCLI_TEST_DATABASE_URL
+const stores = [await controlPlane('SQLite')]
+const notes = []
+if (databaseUrl) stores.push(await controlPlane('PostgreSQL', databaseUrl))
+else notes.push('PostgreSQL skipped: neither DATABASE_URL nor NDCLI_TEST_DATABASE_URL is set.')
+for (const store of stores) store.verdict = store.share >= BUDGET.throughputShare ? 'PASS' : 'FAIL'
+
+const checks = [
+  ...startup.filter((row) => row.verdict).map((row) => ({check: `${row.command} ≤ ${row.budget}× node -e 0 (clean env)`, value: `${row.ratio}×`, verdict: row.verdict})),
+  ...stores.map((store) => ({check: `GET /api/v1/auth/tokens ≥ 50 % of bare Fastify (${store.label})`, value: `${Math.round(store.share * 100)} %`, verdict: store.verdict})),
+]
+const machine = {
+  cpu: cpus()[0]?.model ?? 'unknown',
+  cores: cpus().length,
+  memory_gib: round(totalmem() / 2 ** 30, 1),
+  kernel: release(),
+  node: process.version,
+  timing: HYPERFINE ? `hyperfine ${execFileSync('hyperfine', ['--version'], {encoding: 'utf8'}).trim().split(' ').pop()}` : 'Node harness (hyperfine unavailable)',
+  load_average_at_start: null,
+}
+try {
+  machine.load_average_at_start = readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')
+} catch {
+  // /proc is Linux-only; the figure is informative, not required.
+}
+const results = {date: started.toISOString(), machine, method: {startup: STARTUP, load_seconds: LOAD_SECONDS, connections: 10}, startup, control_plane: stores, checks, notes}
+
+mkdirSync(join(ROOT, 'bench'), {recursive: true})
+writeFileSync(join(ROOT, 'bench', 'results.json'), JSON.stringify(results, null, 2) + '\n')
+writeFileSync(join(ROOT, 'docs', 'benchmarks.md'), markdown(results))
+for (const check of checks) log(`${check.verdict}  ${check.check}: ${check.value}`)
+log('wrote bench/results.json and docs/benchmarks.md')
+process.exitCode = checks.every((check) => check.verdict === 'PASS') ? 0 : 1
+
+function markdown(r) {
+  const rowsFor = (env) =>
+    r.startup
+      .filter((row) => row.env === env)
+      .flatMap((row) => [
+        `| \`${row.command}\` | ${row.median_ms} ms | ${row.min_ms}–${row.max_ms} ms | ${row.peak_rss_mib ?? 'n/a'} MiB | **${row.ratio}×**${row.budget ? ` (budget ≤ ${row.budget}×: ${row.verdict ?? 'not judged'})` : ''} |`,
+        `| \`node -e 0\` (its baseline) | ${row.baseline.median_ms} ms | ${row.baseline.min_ms}–${row.baseline.max_ms} ms | ${row.baseline.peak_rss_mib ?? 'n/a'} MiB | 1.0× |`,
+      ])
+  const table = ['| command | median | min–max | peak RSS | ratio to baseline |', '| --- | --- | --- | --- | --- |']
+  const store = (s) => [
+    `### ${s.label}`,
+    '',
+    '| endpoint | requests/s | p50 | p99 | ratio to baseline |',
+    '| --- | --- | --- | --- | --- |',
+    `| \`GET /api/v1/auth/tokens\` (PAT, 10 tokens) | ${s.list.requests_per_s} | ${s.list.latency_p50_ms} ms | ${s.list.latency_p99_ms} ms | **${Math.round(s.share * 100)} %** (budget ≥ 50 %: ${s.verdict}) |`,
+    `| bare Fastify route (baseline) | ${s.bare.requests_per_s} | ${s.bare.latency_p50_ms} ms | ${s.bare.latency_p99_ms} ms | 100 % |`,
+    '',
+    'List cost as the account grows (same PAT route):',
+    '',
+    '| tokens in account | requests/s | p50 | p99 |',
+    '| --- | --- | --- | --- |',
+    ...s.scaling.map((x) => `| ${x.tokens} | ${x.requests_per_s} | ${x.latency_p50_ms} ms | ${x.latency_p99_ms} ms |`),
+    '',
+    `Create (\`POST /api/v1/auth/tokens\`, session): ${s.create.requests_per_s} requests/s, p99 ${s.create.latency_p99_ms} ms, ${s.create.non_2xx} non-2xx.`,
+    '',
+    'last_used_at writes for one PAT as the request rate grows (rows updated, counted by a trigger):',
+    '',
+    '| target rate (req/s) | requests | token writes |',
+    '| --- | --- | --- |',
+    ...s.throttling.map((x) => `| ${x.target_rate} | ${x.requests} | ${x.token_writes} |`),
+    '',
+  ]
+  return [
+    '# Benchmarks',
+    '',
+    'Generated by `npm run bench` (bench/run.js); raw figures in bench/results.json. Do not edit by hand:',
+    'the prose below the figures lives in bench/notes.md.',
+    '',
+    `Run ${r.date} on ${r.machine.cpu} (${r.machine.cores} cores, ${r.machine.memory_gib} GiB, Linux ${r.machine.kernel}), Node ${r.machine.node};`,
+    `load average at start ${r.machine.load_average_at_start ?? 'n/a'}; timing by ${r.machine.timing}.`,
+    '',
+    '## Budget checks (computed from this run)',
+    '',
+    '| check | measured | verdict |',
+    '| --- | --- | --- |',
+    ...r.checks.map((c) => `| ${c.check} | ${c.value} | ${c.verdict} |`),
+    '',
+    '## CLI start-up',
+    '',
+    `Wall time, ${r.method.startup.rounds} interleaved rounds of ${r.method.startup.runsPerRound} runs after ${r.method.startup.warmup} warm-up runs each`,
+    `(${r.method.startup.rounds * r.method.startup.runsPerRound} runs per command and per baseline). Each command is paired with \`node -e 0\` measured in the same rounds;`,
+    'the ratio is median / median. `auth token list` runs under NDCLI_TOKEN against a local ndcli-server holding 10 tokens.',
+    '',
+    `### Clean environment (${environments[0].note}: a user's normal environment)`,
+    '',
+    ...table,
+    ...rowsFor('clean'),
+    '',
+    `### As-is (${environments[1].note})`,
+    '',
+    ...table,
+    ...rowsFor('as-is'),
+    '',
+    '## Control plane',
+    '',
+    `autocannon on loopback, ${r.method.connections} connections, ${r.method.load_seconds} s per measurement after a 1 s warm-up, the`,
+    'server and the bare route measured alternately twice (best of each). The bare route is the same Fastify in',
+    'its own process returning a constant 10-item array (bench/bare-server.js).',
+    '',
+    ...r.control_plane.flatMap(store),
+    ...(r.notes.length ? ['Notes:', '', ...r.notes.map((n) => `- ${n}`), ''] : []),
+    existsSync(join(ROOT, 'bench', 'notes.md')) ? readFileSync(join(ROOT, 'bench', 'notes.md'), 'utf8') : '',
+  ].join('\n')
+}
