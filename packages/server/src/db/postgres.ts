@@ -9,6 +9,7 @@ const POOL_SIZE = 10
 const CONNECT_TIMEOUT_MS = 10_000
 
 const PG_UNIQUE_VIOLATION = '23505'
+const PG_CACHED_PLAN_CHANGED = '0A000'
 const INT8_OID = 20
 const BOOL_OID = 16
 
@@ -37,6 +38,22 @@ function numberPlaceholders(sql: string): string {
   return sql.replace(/\?/g, () => `$${++index}`)
 }
 
+/**
+ * Each SQL text (a constant of store.ts or migrations.ts, so the map stays small) as a named
+ * statement: PostgreSQL parses and plans it once per connection instead of on every query.
+ * DDL, transaction control and statements without parameters run unnamed, as before.
+ */
+const namedStatements = new Map<string, {name?: string; text: string}>()
+function statement(sql: string): {name?: string; text: string} {
+  let known = namedStatements.get(sql)
+  if (!known) {
+    const text = numberPlaceholders(sql)
+    known = /^\s*(SELECT|INSERT|UPDATE|DELETE)\b/i.test(sql) && text !== sql ? {name: `ndcli_${namedStatements.size + 1}`, text} : {text}
+    namedStatements.set(sql, known)
+  }
+  return known
+}
+
 function translate(error: unknown): unknown {
   return (error as {code?: unknown}).code === PG_UNIQUE_VIOLATION ? new UniqueViolation(error) : error
 }
@@ -45,7 +62,15 @@ function executor(client: pg.Pool | pg.PoolClient): SqlExecutor {
   const query = async (sql: string, params: readonly SqlValue[]) => {
     const values = checkParams(params)
     try {
-      return await client.query(numberPlaceholders(sql), values)
+      try {
+        return await client.query({...statement(sql), values})
+      } catch (error) {
+        // "cached plan must not change result type": a newer instance altered a table this
+        // connection prepared a statement over (a rolling upgrade); the unnamed form re-plans.
+        // Not inside a transaction, which the error has aborted.
+        if ((error as {code?: unknown}).code !== PG_CACHED_PLAN_CHANGED || !(client instanceof pg.Pool)) throw error
+        return await client.query(numberPlaceholders(sql), values)
+      }
     } catch (error) {
       throw translate(error)
     }

@@ -24,15 +24,27 @@ export function openSqliteDriver(dataDir: string): SqlDriver {
   db.pragma('synchronous = NORMAL')
   db.pragma('foreign_keys = ON')
 
+  // Compiling a statement costs more than running these small ones: each SQL text (a constant of
+  // store.ts or migrations.ts, so the map stays small) is prepared once per connection.
+  const statements = new Map<string, Database.Statement>()
+  const prepared = (sql: string): Database.Statement => {
+    let statement = statements.get(sql)
+    if (!statement) {
+      statement = db.prepare(sql)
+      statements.set(sql, statement)
+    }
+    return statement
+  }
+
   // better-sqlite3 is synchronous: each call completes before the promise is returned.
   const executor: SqlExecutor = {
     async all<Row>(sql: string, params: readonly SqlValue[] = []) {
-      return db.prepare(sql).all(...checkParams(params)) as Row[]
+      return prepared(sql).all(...checkParams(params)) as Row[]
     },
     async run(sql: string, params: readonly SqlValue[] = []) {
       const values = checkParams(params)
       try {
-        return db.prepare(sql).run(...values).changes
+        return prepared(sql).run(...values).changes
       } catch (error) {
         throw translate(error)
       }
