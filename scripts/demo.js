@@ -72,7 +72,8 @@ try {
   await ndcli(['auth', 'login', '--no-browser'], {
     onStderr(text) {
       const code = /\b([A-Z]{4}-[A-Z]{4})\b/.exec(text)?.[1]
-      if (!code || approving) return
+      // Approve once the CLI has printed its instructions and is polling.
+      if (!code || approving || !text.includes('Waiting')) return
       process.stdout.write(bold(`(approving ${code} on the sign-in page as ${ACCOUNT.email})`) + '\n')
       approving = submitActivation(server.url, {userCode: code, email: ACCOUNT.email, password: ACCOUNT.password, action: 'approve'})
     },
