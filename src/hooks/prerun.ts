@@ -16,7 +16,7 @@ const hook: Hook.Prerun = async function ({Command, argv}) {
   if (OFFLINE_TOPICS.some((topic) => Command.id === topic || Command.id.startsWith(topic + ':'))) return
   if (SESSION_COMMANDS.includes(Command.id)) return
   try {
-    if ((Command as {requiresSession?: boolean}).requiresSession) {
+    if (requiresSession(Command, argv)) {
       throw new ForbiddenError(`${sessionOnlyName(Command.id)} requires interactive authentication — unset ${TOKEN_ENV} and log in with 'ndcli auth login'`, {
         code: 'pat_not_allowed',
       })
@@ -25,6 +25,16 @@ const hook: Hook.Prerun = async function ({Command, argv}) {
   } catch (error) {
     this.exit(reportError(error, formatFromArgv(argv) ?? 'table'))
   }
+}
+
+/**
+ * A command's static `requiresSession`: true, or a function of its argv when that depends on
+ * the flags (e.g. `auth token revoke`: by name yes; `--stdin`, which presents a leaked value
+ * and sends no credential, no).
+ */
+function requiresSession(command: object, argv: string[]): boolean {
+  const rule = (command as {requiresSession?: boolean | ((argv: string[]) => boolean)}).requiresSession
+  return typeof rule === 'function' ? rule(argv) : Boolean(rule)
 }
 
 /** cli.md's wording: "token create/revoke requires…"; other session-only commands name themselves. */

@@ -79,6 +79,12 @@ export abstract class NdCommand<T extends typeof Command> extends Command {
       } catch (error) {
         await this.catch(error as Error)
       }
+      if (result.exitCode) {
+        // The data is out; the status says something about it (not an error: nothing more to report).
+        const exit = new Errors.ExitError(result.exitCode)
+        exit.skipOclifErrorHandling = true
+        throw exit
+      }
     }
     return result as R
   }

@@ -3,7 +3,7 @@
  * shapes (api.md) and the one declaration of each view, which NdCommand renders
  * in all four formats (design/cli.md, auth-token-reference.txt).
  */
-import {formatDate, formatDateTime, formatRelative, type ListView, type RecordView} from '@ndcli/core'
+import {daysUntil, formatDate, formatDateTime, formatRelative, type Field, type ListView, type RawView, type RecordView} from '@ndcli/core'
 
 export type Scope = 'RW' | 'RO'
 
@@ -29,6 +29,19 @@ export interface TokenListItem {
   last_used_ip: string | null
   created_at: string
   is_expired: boolean
+  /** During a rotation's grace window: until when the previous secret is still accepted; else null. */
+  previous_valid_until: string | null
+}
+
+/** `POST /api/v1/auth/tokens/{name}/rotate` → 200: the create response plus the end of the grace window. */
+export interface RotatedToken extends CreatedToken {
+  previous_valid_until: string | null
+}
+
+/** What `auth token revoke --stdin` reports: the server cannot say whether the value named a token. */
+export interface RevokeByValueResult {
+  token_prefix: string
+  submitted: boolean
 }
 
 /** What `auth token revoke` reports; only `-f json` prints it, people get a status line. */
@@ -36,6 +49,8 @@ export interface RevokeResult {
   name: string
   revoked: boolean
 }
+
+const SHOWN_ONCE = '⚠ Copy your token now — it will NOT be shown again.'
 
 export const createdTokenView: RecordView<CreatedToken> = {
   kind: 'record',
@@ -46,12 +61,34 @@ export const createdTokenView: RecordView<CreatedToken> = {
     {header: 'ORG', label: 'Org', value: (t) => t.org ?? '', show: 'when-set'},
     {header: 'EXPIRES', label: 'Expires', value: (t) => formatDate(t.expires_at)},
   ],
-  heading: () => ['✓ Personal access token created', '⚠ Copy your token now — it will NOT be shown again.'],
+  heading: () => ['✓ Personal access token created', SHOWN_ONCE],
   footer: () => ['Set NDCLI_TOKEN=<token> to use static auth without interactive login.'],
 }
 
-/** `now` anchors the relative LAST USED column (`2m`, `5h`, `3d`). */
-export function tokenListView(now: Date): ListView<TokenListItem> {
+/** Only the secret and a newline (`create|rotate --quiet`): for piping into a secret store. */
+export const secretOnlyView: RawView<CreatedToken> = {kind: 'raw', text: (t) => `${t.token}\n`}
+
+/** The grace window of a rotation, for people: `2026-05-26 14:03:07 +02:00`, or empty (the line is then left out). */
+const previousSecretField: Field<{previous_valid_until: string | null}> = {
+  header: 'PREVIOUS SECRET VALID UNTIL',
+  label: 'Previous secret valid until',
+  value: (t) => (t.previous_valid_until ? formatDateTime(t.previous_valid_until) : ''),
+  show: 'when-set',
+}
+
+/** The created-token block, headed as a rotation, plus until when the replaced secret still works. */
+export const rotatedTokenView: RecordView<RotatedToken> = {
+  ...createdTokenView,
+  fields: [...createdTokenView.fields, previousSecretField],
+  // With a grace window, its end is a field; without, the old secret stopped with this answer.
+  heading: (t) => ['✓ Personal access token rotated', SHOWN_ONCE, ...(t.previous_valid_until ? [] : ['The previous secret no longer works.'])],
+}
+
+/**
+ * `now` anchors the relative LAST USED column (`2m`, `5h`, `3d`). `empty`: what to say when
+ * there is nothing to list (a filter may make that good news).
+ */
+export function tokenListView(now: Date, empty = 'No personal access tokens found'): ListView<TokenListItem> {
   return {
     kind: 'list',
     fields: [
@@ -65,9 +102,42 @@ export function tokenListView(now: Date): ListView<TokenListItem> {
       {header: 'CREATED', label: 'Created', value: (t) => formatDateTime(t.created_at), show: 'detailed'},
       {header: 'LAST USED IP', label: 'Last used IP', value: (t) => t.last_used_ip ?? '-', show: 'detailed'},
     ],
-    empty: 'No personal access tokens found',
+    empty,
     footer: (rows) => `Total: ${rows.length} token(s)`,
   }
+}
+
+/**
+ * `auth token show`: every field of one token, the expiry with the days left, the last use
+ * as a full time, and the grace window of a rotation while it is open. `now` anchors the days.
+ */
+export function tokenDetailView(now: Date): RecordView<TokenListItem> {
+  return {
+    kind: 'record',
+    fields: [
+      {header: 'NAME', label: 'Name', value: (t) => t.name},
+      {header: 'PREFIX', label: 'Prefix', value: (t) => t.token_prefix},
+      {header: 'SCOPE', label: 'Scope', value: (t) => t.scope},
+      {header: 'ORG', label: 'Org', value: (t) => t.org ?? '-'},
+      {header: 'CREATED', label: 'Created', value: (t) => formatDateTime(t.created_at)},
+      {header: 'EXPIRES', label: 'Expires', value: (t) => expiresWithDaysLeft(t, now), color: (t) => (t.is_expired ? 'yellow' : undefined)},
+      {header: 'LAST USED', label: 'Last used', value: (t) => formatDateTime(t.last_used_at)},
+      {header: 'LAST USED IP', label: 'Last used IP', value: (t) => t.last_used_ip ?? '-'},
+      {header: 'STATUS', label: 'Status', value: status, color: (t) => (t.is_expired ? 'yellow' : 'green')},
+      previousSecretField,
+    ],
+  }
+}
+
+/** `2026-08-24 (90 days left)`, `… (expires today)`, `… (expired)`, or `Never`. */
+function expiresWithDaysLeft(token: TokenListItem, now: Date): string {
+  const date = formatDate(token.expires_at)
+  if (token.expires_at === null) return date
+  if (token.is_expired) return `${date} (expired)`
+  const days = daysUntil(token.expires_at, now)
+  if (days === null) return date
+  if (days <= 0) return `${date} (expires today)`
+  return `${date} (${days} day${days === 1 ? '' : 's'} left)`
 }
 
 function status(token: TokenListItem): 'active' | 'expired' {
@@ -76,3 +146,6 @@ function status(token: TokenListItem): 'active' | 'expired' {
 
 /** Nothing on stdout for people (the status line says it all); `{name, revoked}` for scripts. */
 export const revokeResultView: RecordView<RevokeResult> = {kind: 'record', fields: []}
+
+/** Likewise for `revoke --stdin`: `{token_prefix, submitted}` for scripts (the prefix is not secret: lists show it). */
+export const revokeByValueView: RecordView<RevokeByValueResult> = {kind: 'record', fields: []}

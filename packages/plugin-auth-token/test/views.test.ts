@@ -5,7 +5,7 @@
 import {expect} from 'chai'
 import {render} from '@ndcli/core'
 
-import {createdTokenView, tokenListView, type CreatedToken, type TokenListItem} from '../src/views.js'
+import {createdTokenView, rotatedTokenView, secretOnlyView, tokenDetailView, tokenListView, type CreatedToken, type TokenListItem} from '../src/views.js'
 
 const NOW = new Date('2026-05-26T12:00:00Z')
 
@@ -19,6 +19,7 @@ const GITHUB_CI: TokenListItem = {
   last_used_ip: '203.0.113.7',
   created_at: '2026-05-26T11:00:00Z',
   is_expired: false,
+  previous_valid_until: null,
 }
 
 const READONLY_MONITOR: TokenListItem = {
@@ -31,6 +32,7 @@ const READONLY_MONITOR: TokenListItem = {
   last_used_ip: null,
   created_at: '2026-05-20T12:00:00Z',
   is_expired: false,
+  previous_valid_until: null,
 }
 
 const CREATED: CreatedToken = {
@@ -91,6 +93,45 @@ describe('token views', () => {
           '',
         ].join('\n'),
       )
+    })
+  }
+
+  for (const [expiresAt, isExpired, shown] of [
+    ['2026-08-24T12:00:00Z', false, '2026-08-24 (90 days left)'],
+    ['2026-05-27T12:00:00Z', false, '2026-05-27 (1 day left)'],
+    ['2026-05-26T12:30:00Z', false, '2026-05-26 (expires today)'],
+    ['2026-05-20T12:00:00Z', true, '2026-05-20 (expired)'],
+    [null, false, 'Never'],
+  ] as const) {
+    it(`show an expiry at ${expiresAt} as "${shown}"`, () => {
+      const text = render('simple', tokenDetailView(NOW), {...GITHUB_CI, expires_at: expiresAt, is_expired: isExpired}, {color: false})
+      expect(text).to.include(`\nExpires: ${shown}\n`)
+    })
+  }
+
+  it('show the grace window of a rotation only while there is one (always labelled in detailed)', () => {
+    const inGrace = {...GITHUB_CI, previous_valid_until: '2026-05-26T12:10:00Z'}
+    expect(render('simple', tokenDetailView(NOW), inGrace, {color: false})).to.match(/\nPrevious secret valid until: 2026-05-26 \d\d:\d\d:00 [+-]\d\d:\d\d\n$/)
+    expect(render('simple', tokenDetailView(NOW), GITHUB_CI, {color: false})).not.to.include('Previous secret')
+    expect(render('detailed', tokenDetailView(NOW), GITHUB_CI, {color: false})).to.match(/\nPrevious secret valid until: -\n$/)
+  })
+
+  it('render a rotation as the created-token block, headed as a rotation, with the grace window when there is one', () => {
+    const withoutGrace = render('table', rotatedTokenView, {...CREATED, previous_valid_until: null}, {color: false}).split('\n')
+    expect(withoutGrace.slice(0, 4)).to.deep.equal([
+      '✓ Personal access token rotated',
+      '⚠ Copy your token now — it will NOT be shown again.',
+      'The previous secret no longer works.',
+      `Token: ${CREATED.token}`,
+    ])
+    const withGrace = render('table', rotatedTokenView, {...CREATED, previous_valid_until: '2026-05-26T12:10:00Z'}, {color: false}).split('\n')
+    expect(withGrace[2]).to.equal(`Token: ${CREATED.token}`)
+    expect(withGrace.at(-3)).to.match(/^Previous secret valid until: 2026-05-26 /)
+  })
+
+  for (const format of ['table', 'json', 'simple', 'detailed'] as const) {
+    it(`print only the secret and a newline with --quiet's view, even in ${format}`, () => {
+      expect(render(format, secretOnlyView, CREATED, {color: true})).to.equal(`${CREATED.token}\n`)
     })
   }
 })

@@ -10,6 +10,7 @@ import {UnstorableText, type Store} from './db/index.js'
 import {ApiError, errorBody, invalidInput, notFound} from './errors.js'
 import {parseJsonBody} from './json-body.js'
 import {registerActivateRoutes} from './routes/activate.js'
+import {registerCredentialRoutes} from './routes/credentials.js'
 import {registerHealthRoutes} from './routes/health.js'
 import {registerMeRoutes} from './routes/me.js'
 import {registerOAuthRoutes} from './routes/oauth.js'
@@ -183,6 +184,7 @@ export function createApp(options: AppOptions): FastifyInstance {
   // JSON API: only application/json bodies are accepted here.
   void app.register(async (api) => {
     registerTokenRoutes(api, context)
+    registerCredentialRoutes(api, context)
     registerMeRoutes(api, context)
     registerOrganizationRoutes(api, context)
   })

@@ -14,12 +14,16 @@ import {
   rateLimited,
   tokenExpired,
   tokenRevoked,
+  tokenRotated,
   unauthenticated,
 } from './errors.js'
 import {secretDigest} from './secrets.js'
 import type {AuthFailureThrottle} from './throttle.js'
 
-export type Credential = {type: 'session'; sessionId: string} | {type: 'pat'; token: PersonalAccessToken}
+export type Credential =
+  | {type: 'session'; sessionId: string}
+  /** `validUntil`: when this secret stops working — expires_at, or the end of a rotation's grace window for the previous secret. */
+  | {type: 'pat'; token: PersonalAccessToken; validUntil: string | null}
 
 /** Who is calling and with what: set on the request by the authentication hook. */
 export interface Principal {
@@ -61,17 +65,22 @@ export function createAuthenticator(store: Store, clock: Clock, throttle: AuthFa
   async function resolvePat(request: FastifyRequest, secret: string): Promise<Principal> {
     const format = validatePat(secret)
     if (!format.valid) throw invalidToken(`The personal access token is malformed: it ${format.reason}.`)
-    const token = await store.findPersonalAccessTokenByDigest(secretDigest(secret))
-    const user = token && (await store.findUserById(token.userId))
-    if (!token || !user) throw invalidToken('This personal access token is not valid.')
+    const match = await store.findPersonalAccessTokenBySecret(secretDigest(secret))
+    const user = match && (await store.findUserById(match.token.userId))
+    if (!match || !user) throw invalidToken('This personal access token is not valid.')
+    const {token} = match
     if (token.revokedAt) throw tokenRevoked()
-    const now = clock()
-    if (token.expiresAt && now.toISOString() >= token.expiresAt) {
+    const now = clock().toISOString()
+    if (token.expiresAt && now >= token.expiresAt) {
       throw tokenExpired('This personal access token has expired.')
     }
-    const staleBefore = new Date(now.getTime() - TOKEN_USE_RECORD_INTERVAL_MS).toISOString()
-    await store.recordTokenUse(token.id, now.toISOString(), request.ip, staleBefore)
-    return {user, credential: {type: 'pat', token}}
+    // The secret a rotation replaced works only inside its grace window (now < previous_valid_until).
+    if (match.secret === 'previous' && !(token.previousValidUntil && now < token.previousValidUntil)) throw tokenRotated()
+    const validUntil = match.secret === 'previous' ? token.previousValidUntil : token.expiresAt
+    const staleBefore = new Date(Date.parse(now) - TOKEN_USE_RECORD_INTERVAL_MS).toISOString()
+    // The row just read says whether a use is due; the UPDATE's own condition still decides races between instances.
+    if (!token.lastUsedAt || token.lastUsedAt < staleBefore) await store.recordTokenUse(token.id, now, request.ip, staleBefore)
+    return {user, credential: {type: 'pat', token, validUntil}}
   }
 
   async function resolveSession(secret: string): Promise<Principal> {
@@ -89,8 +98,9 @@ export function createAuthenticator(store: Store, clock: Clock, throttle: AuthFa
       const principal = await resolve(request)
       request.principal = principal
       const {credential} = principal
-      if (credential.type === 'pat' && credential.token.expiresAt) {
-        reply.header('ndcli-token-expires-at', credential.token.expiresAt)
+      // For the previous secret of a rotation, the end of its grace window: a client warns before it lapses.
+      if (credential.type === 'pat' && credential.validUntil) {
+        reply.header('ndcli-token-expires-at', credential.validUntil)
       }
       return principal
     } catch (error) {

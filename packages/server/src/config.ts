@@ -13,6 +13,8 @@ export interface Limits {
   refreshTokenTtlSeconds: number
   /** Failed authentications per minute from one address before 429. */
   authFailureLimit: number
+  /** Requests to POST /api/v1/credentials/revoke per minute from one address before 429. */
+  credentialRevokeLimit: number
 }
 
 export const DEFAULT_LIMITS: Limits = {
@@ -22,6 +24,7 @@ export const DEFAULT_LIMITS: Limits = {
   accessTokenTtlSeconds: 3600,
   refreshTokenTtlSeconds: 30 * 24 * 3600,
   authFailureLimit: 20,
+  credentialRevokeLimit: 10,
 }
 
 export const DEFAULT_HOST = '127.0.0.1'
@@ -32,6 +35,7 @@ const LIMIT_ENV: ReadonlyArray<[string, keyof Limits]> = [
   ['NDCLI_SERVER_DEVICE_INTERVAL', 'deviceIntervalSeconds'],
   ['NDCLI_SERVER_ACCESS_TOKEN_TTL', 'accessTokenTtlSeconds'],
   ['NDCLI_SERVER_AUTH_FAILURE_LIMIT', 'authFailureLimit'],
+  ['NDCLI_SERVER_CREDENTIAL_REVOKE_LIMIT', 'credentialRevokeLimit'],
 ]
 
 export function limitsFromEnv(env: NodeJS.ProcessEnv): Partial<Limits> {

@@ -29,6 +29,9 @@ export const unauthenticated = () =>
 export const invalidToken = (message: string) => new ApiError(401, 'invalid_token', message)
 export const tokenExpired = (message: string) => new ApiError(401, 'token_expired', message)
 export const tokenRevoked = () => new ApiError(401, 'token_revoked', 'This personal access token has been revoked.')
+/** The secret a rotation replaced, after its grace window (or at once without one): as good as revoked. */
+export const tokenRotated = () =>
+  new ApiError(401, 'token_revoked', 'This personal access token was rotated: use the new secret issued by the rotation.')
 export const insufficientScope = (message: string) => new ApiError(403, 'insufficient_scope', message)
 export const patNotAllowed = () =>
   new ApiError(
@@ -42,13 +45,15 @@ export const notAMember = (slug: string) =>
   new ApiError(403, 'not_a_member', `You are not a member of the organization "${slug}".`)
 export const notFound = (message: string) => new ApiError(404, 'not_found', message)
 export const nameTaken = (name: string) => new ApiError(409, 'name_taken', `A token named "${name}" already exists.`)
-export const rateLimited = (retryAfterSeconds: number) =>
-  new ApiError(
-    429,
-    'rate_limited',
-    `Too many failed authentication attempts from your address: try again in ${retryAfterSeconds} seconds.`,
-    {'retry-after': String(retryAfterSeconds)},
-  )
+export const rateLimited = (
+  retryAfterSeconds: number,
+  what = 'failed authentication attempts',
+) =>
+  new ApiError(429, 'rate_limited', `Too many ${what} from your address: try again in ${retryAfterSeconds} seconds.`, {
+    'retry-after': String(retryAfterSeconds),
+  })
+export const rotationConflict = (name: string) =>
+  new ApiError(409, 'conflict', `The token "${name}" was rotated or revoked by another request at the same time: list it and try again.`)
 
 /** OAuth endpoints use the same envelope, with the RFC 6749 / RFC 8628 error codes. */
 export const oauthError = (code: string, message: string) => new ApiError(400, code, message)

@@ -1,4 +1,5 @@
-import {createTokenBodySchema} from './routes/tokens.js'
+import {revokeCredentialBodySchema} from './routes/credentials.js'
+import {createTokenBodySchema, rotateTokenBodySchema} from './routes/tokens.js'
 import {updateOrganizationBodySchema} from './routes/organizations.js'
 import {DEVICE_CODE_GRANT} from './routes/oauth.js'
 
@@ -34,7 +35,7 @@ const patExpiryHeader = {
 
 const tokenListItem = {
   type: 'object',
-  required: ['name', 'token_prefix', 'scope', 'org', 'expires_at', 'last_used_at', 'last_used_ip', 'created_at', 'is_expired'],
+  required: ['name', 'token_prefix', 'scope', 'org', 'expires_at', 'last_used_at', 'last_used_ip', 'created_at', 'is_expired', 'previous_valid_until'],
   properties: {
     name: {type: 'string'},
     token_prefix: {type: 'string', description: 'The first 12 characters, e.g. ndpat_Jj8IYR'},
@@ -43,10 +44,30 @@ const tokenListItem = {
     expires_at: nullableTime,
     last_used_at: {...nullableTime, description: 'Updated at most once a minute'},
     last_used_ip: nullableString,
-    created_at: time,
+    created_at: {...time, description: 'When the current secret was issued: creation, or the last rotation'},
     is_expired: {type: 'boolean'},
+    previous_valid_until: {
+      ...nullableTime,
+      description: 'While a rotation’s grace window is open: until when the previous secret is still accepted; null otherwise',
+    },
   },
 }
+
+const createdToken = {
+  type: 'object',
+  required: ['token', 'name', 'token_prefix', 'scope', 'org', 'expires_at', 'created_at'],
+  properties: {
+    token: {type: 'string', description: 'The secret; in no other response'},
+    name: {type: 'string'},
+    token_prefix: {type: 'string'},
+    scope: {enum: ['RW', 'RO']},
+    org: nullableString,
+    expires_at: nullableTime,
+    created_at: time,
+  },
+}
+
+const tokenNameParameter = {name: 'name', in: 'path', required: true, schema: {type: 'string'}, description: 'URL-encoded'}
 
 const organization = {
   type: 'object',
@@ -88,6 +109,7 @@ export const openApiDocument = {
         },
       },
       TokenListItem: tokenListItem,
+      CreatedToken: createdToken,
       Organization: organization,
     },
   },
@@ -99,19 +121,8 @@ export const openApiDocument = {
         requestBody: {required: true, ...json(createTokenBodySchema)},
         responses: {
           201: {
-            description: 'Created; the only response that contains the secret',
-            ...json({
-              type: 'object',
-              properties: {
-                token: {type: 'string'},
-                name: {type: 'string'},
-                token_prefix: {type: 'string'},
-                scope: {enum: ['RW', 'RO']},
-                org: nullableString,
-                expires_at: nullableTime,
-                created_at: time,
-              },
-            }),
+            description: 'Created; with rotate, the only response that contains the secret',
+            ...json({$ref: '#/components/schemas/CreatedToken'}),
           },
           400: badInput,
           401: unauthorized,
@@ -132,16 +143,76 @@ export const openApiDocument = {
       },
     },
     '/api/v1/auth/tokens/{name}': {
+      get: {
+        summary: 'One live token of the account, as in the list (session or PAT, like the list)',
+        ...authenticated,
+        parameters: [tokenNameParameter],
+        responses: {
+          200: {description: 'The token', headers: patExpiryHeader, ...json({$ref: '#/components/schemas/TokenListItem'})},
+          401: unauthorized,
+          404: error('No live token has this name (also for names that could never be valid)', ['not_found']),
+          429: throttled,
+        },
+      },
       delete: {
         summary: 'Revoke a token by name (session only)',
         ...authenticated,
-        parameters: [{name: 'name', in: 'path', required: true, schema: {type: 'string'}, description: 'URL-encoded'}],
+        parameters: [tokenNameParameter],
         responses: {
           204: {description: 'Revoked; the token is refused from the next request on'},
           401: unauthorized,
           403: error('A PAT cannot revoke tokens', ['pat_not_allowed']),
           404: error('No live token has this name (also for names that could never be valid)', ['not_found']),
           429: throttled,
+        },
+      },
+    },
+    '/api/v1/auth/tokens/{name}/rotate': {
+      post: {
+        summary: 'Issue a new secret for a live token (session only), optionally keeping the old one for a grace window',
+        description:
+          'Name, scope and org stay; the lifetime restarts with the same length (expires_at − created_at; a token that never expires stays so), and created_at becomes the time of the rotation. ' +
+          'The previous secret is accepted while now < previous_valid_until (grace_seconds, default 0: it stops at once) and never after a revocation; ' +
+          'a later rotation ends an open window (only the secret just replaced can be in grace). An expired token can be rotated (that renews it) but its old secret gets no grace. ' +
+          'Presenting a replaced secret outside its window is 401 token_revoked. The body is optional.',
+        ...authenticated,
+        parameters: [tokenNameParameter],
+        requestBody: {required: false, ...json(rotateTokenBodySchema)},
+        responses: {
+          200: {
+            description: 'Rotated: the create response plus previous_valid_until (null without grace)',
+            ...json({
+              allOf: [
+                {$ref: '#/components/schemas/CreatedToken'},
+                {type: 'object', required: ['previous_valid_until'], properties: {previous_valid_until: nullableTime}},
+              ],
+            }),
+          },
+          400: badInput,
+          401: unauthorized,
+          403: error('A PAT cannot rotate tokens', ['pat_not_allowed']),
+          404: error('No live token has this name', ['not_found']),
+          409: error('Another request rotated or revoked the token at the same time; nothing changed', ['conflict']),
+          429: throttled,
+        },
+      },
+    },
+    '/api/v1/credentials/revoke': {
+      post: {
+        summary: 'Revoke a personal access token by its value, without a credential (a leaked secret)',
+        description:
+          'Presenting the secret is the proof of possession, so no Authorization is needed (one that is sent is ignored). ' +
+          'The answer is 202 whether or not the value named a live token, so it reveals nothing. The current secret of a token revokes the token ' +
+          '(it leaves the owner’s list at once); the previous secret of a rotation ends its grace window and leaves the new secret working. ' +
+          'Every request counts against the client address: NDCLI_SERVER_CREDENTIAL_REVOKE_LIMIT (10) per minute, then 429 with Retry-After.',
+        requestBody: {required: true, ...json(revokeCredentialBodySchema)},
+        responses: {
+          202: {description: 'Accepted: if the value was a live secret, it no longer works'},
+          400: error('The body is invalid, or token is not a well-formed PAT (the format is public; this says nothing about existence)', ['invalid_input']),
+          429: {
+            ...error('Too many revocation requests from this address', ['rate_limited']),
+            headers: {'Retry-After': {schema: {type: 'integer'}, description: 'Seconds to wait'}},
+          },
         },
       },
     },

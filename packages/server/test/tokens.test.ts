@@ -49,6 +49,7 @@ backends('personal access tokens', (backend) => {
       last_used_ip: null,
       created_at: list.body[0].created_at,
       is_expired: false,
+      previous_valid_until: null,
     })
   })
 

@@ -7,7 +7,7 @@ import Table from 'cli-table3'
 
 import {paint} from './ansi.js'
 import {printable} from './printable.js'
-import type {Field, ListView, OutputFormat, RecordView, RenderOptions, View} from './types.js'
+import type {Field, ListView, OutputFormat, RawView, RecordView, RenderOptions, View} from './types.js'
 
 type TextFormat = Exclude<OutputFormat, 'json'>
 
@@ -34,9 +34,10 @@ const ROUNDED_BORDERS = {
 const EMPTY_VALUE = '-'
 
 export function render<T>(format: OutputFormat, view: ListView<T>, data: T[], options: RenderOptions): string
-export function render<T>(format: OutputFormat, view: RecordView<T>, data: T, options: RenderOptions): string
+export function render<T>(format: OutputFormat, view: RecordView<T> | RawView<T>, data: T, options: RenderOptions): string
 export function render<T>(format: OutputFormat, view: View<T>, data: T | T[], options: RenderOptions): string
 export function render<T>(format: OutputFormat, view: View<T>, data: T | T[], options: RenderOptions): string {
+  if (view.kind === 'raw') return view.text(data as T)
   if (format === 'json') return renderJson(view, data)
   // Simple output is for pipes and scripts: never coloured, whatever the caller allows (cli.md).
   const color = options.color && format !== 'simple'
@@ -45,14 +46,14 @@ export function render<T>(format: OutputFormat, view: View<T>, data: T | T[], op
   return renderRecord(format, view, data as T, color)
 }
 
-function renderJson<T>(view: View<T>, data: T | T[]): string {
+function renderJson<T>(view: ListView<T> | RecordView<T>, data: T | T[]): string {
   const text = JSON.stringify(jsonDocument(view, data), null, 2)
   // JSON.stringify returns undefined for `undefined` and functions: nothing to print.
   return text === undefined ? '' : `${text}\n`
 }
 
 /** The view's own JSON document, else the data as the API returned it. */
-function jsonDocument<T>(view: View<T>, data: T | T[]): unknown {
+function jsonDocument<T>(view: ListView<T> | RecordView<T>, data: T | T[]): unknown {
   if (view.kind === 'list') return view.json ? view.json(rowsOf(data)) : data
   return view.json ? view.json(data as T) : data
 }

@@ -46,10 +46,24 @@ export interface RecordView<T> {
   json?: (row: T) => unknown
 }
 
-export type View<T> = ListView<T> | RecordView<T>
+/**
+ * Exactly this text on stdout, whatever the format: for output a pipe consumes whole, e.g.
+ * `auth token create --quiet`, which prints only the secret. A command offering it makes
+ * the flag that selects it exclusive with -f/--json.
+ */
+export interface RawView<T> {
+  kind: 'raw'
+  text: (row: T) => string
+}
 
-/** What `NdCommand.run()` may return to have the base class render it. */
-export type Rendered<T> = {view: ListView<T>; data: T[]} | {view: RecordView<T>; data: T}
+export type View<T> = ListView<T> | RecordView<T> | RawView<T>
+
+/**
+ * What `NdCommand.run()` may return to have the base class render it. `exitCode`: exit with
+ * this status after the data is printed (e.g. `auth token list --fail-if-any`, 8) — for a
+ * result that is data and a signal at once, not for errors, which are thrown.
+ */
+export type Rendered<T> = ({view: ListView<T>; data: T[]} | {view: RecordView<T> | RawView<T>; data: T}) & {exitCode?: number}
 
 export interface RenderOptions {
   /** Colour allowed: stdout is a TTY, NO_COLOR unset, format is table or detailed. */

@@ -97,6 +97,18 @@ export const MIGRATIONS: readonly Migration[] = [
       byteOrder('sessions', ['access_expires_at', 'refresh_expires_at', 'created_at']),
     ],
   },
+  {
+    version: 3,
+    name: 'personal access tokens: the previous secret of a rotation and the end of its grace window',
+    // A rotation moves token_digest here. The previous secret authenticates only while
+    // now < previous_valid_until (compared in code, not in SQL, so no collation is involved);
+    // after that its digest stays, so that presenting it says "rotated" rather than "unknown".
+    statements: [
+      'ALTER TABLE personal_access_tokens ADD COLUMN previous_token_digest TEXT',
+      'ALTER TABLE personal_access_tokens ADD COLUMN previous_valid_until TEXT',
+      'CREATE INDEX personal_access_tokens_previous_digest ON personal_access_tokens (previous_token_digest)',
+    ],
+  },
 ]
 
 /** Applies the migrations not yet recorded, all in one exclusive transaction. */

@@ -42,6 +42,27 @@ export interface PersonalAccessToken {
   lastUsedAt: string | null
   lastUsedIp: string | null
   revokedAt: string | null
+  /** While a rotation's grace window is open (and after, until the next rotation): when the previous secret stops; null without one. */
+  previousValidUntil: string | null
+}
+
+/** A token found by one of its secrets: the current one, or the one a rotation replaced. */
+export interface TokenSecretMatch {
+  token: PersonalAccessToken
+  secret: 'current' | 'previous'
+}
+
+/** A rotation: the current secret becomes the previous one, `next` becomes current. */
+export interface TokenRotation {
+  tokenId: string
+  /** The digest read before rotating: the update applies only if no other rotation came first. */
+  currentDigest: string
+  nextDigest: string
+  nextPrefix: string
+  createdAt: string
+  expiresAt: string | null
+  /** Until when the previous secret is still accepted; null (or a time not after createdAt) for none. */
+  previousValidUntil: string | null
 }
 
 export interface NewPersonalAccessToken {
@@ -111,6 +132,7 @@ function toToken(row: Row): PersonalAccessToken {
     lastUsedAt: optional(row.last_used_at),
     lastUsedIp: optional(row.last_used_ip),
     revokedAt: optional(row.revoked_at),
+    previousValidUntil: optional(row.previous_valid_until),
   }
 }
 
@@ -127,7 +149,7 @@ function toDeviceAuthorization(row: Row): DeviceAuthorization {
 }
 
 const TOKEN_COLUMNS = `t.id, t.user_id, t.name, t.token_prefix, t.scope, t.org_id, o.slug AS org_slug,
-  t.expires_at, t.created_at, t.last_used_at, t.last_used_ip, t.revoked_at`
+  t.expires_at, t.created_at, t.last_used_at, t.last_used_ip, t.revoked_at, t.previous_valid_until`
 
 /**
  * The data-access module: every SQL statement of the server is here. Methods
@@ -259,6 +281,74 @@ export class Store {
       [digest],
     )
     return row && toToken(row)
+  }
+
+  /**
+   * The token a secret belongs to, as its current secret or as the previous one of a rotation
+   * (whether that one is still accepted is the caller's decision). Includes revoked tokens.
+   */
+  async findPersonalAccessTokenBySecret(digest: string): Promise<TokenSecretMatch | undefined> {
+    const [row] = await this.db.all<Row>(
+      `SELECT ${TOKEN_COLUMNS}, CASE WHEN t.token_digest = ? THEN 'current' ELSE 'previous' END AS matched_secret
+       FROM personal_access_tokens t LEFT JOIN organizations o ON o.id = t.org_id
+       WHERE t.token_digest = ? OR t.previous_token_digest = ?
+       ORDER BY matched_secret`,
+      [digest, digest, digest],
+    )
+    return row && {token: toToken(row), secret: row.matched_secret === 'current' ? 'current' : 'previous'}
+  }
+
+  /** The account's live (not revoked) token of that name, with the digest of its current secret. */
+  async findLivePersonalAccessToken(userId: string, name: string): Promise<(PersonalAccessToken & {tokenDigest: string}) | undefined> {
+    const [row] = await this.db.all<Row>(
+      `SELECT ${TOKEN_COLUMNS}, t.token_digest FROM personal_access_tokens t LEFT JOIN organizations o ON o.id = t.org_id
+       WHERE t.user_id = ? AND t.name = ? AND t.revoked_at IS NULL`,
+      [userId, name],
+    )
+    return row && {...toToken(row), tokenDigest: str(row.token_digest)}
+  }
+
+  /**
+   * Replaces the secret of a live token, keeping the one it replaces as the previous secret.
+   * A compare-and-set on the current digest: false when the token was revoked or rotated
+   * meanwhile (by another request or instance), and then nothing changed.
+   */
+  async rotatePersonalAccessToken(rotation: TokenRotation): Promise<boolean> {
+    const changed = await this.db.run(
+      `UPDATE personal_access_tokens
+       SET previous_token_digest = token_digest, previous_valid_until = ?,
+           token_digest = ?, token_prefix = ?, created_at = ?, expires_at = ?
+       WHERE id = ? AND token_digest = ? AND revoked_at IS NULL`,
+      [
+        rotation.previousValidUntil,
+        rotation.nextDigest,
+        rotation.nextPrefix,
+        rotation.createdAt,
+        rotation.expiresAt,
+        rotation.tokenId,
+        rotation.currentDigest,
+      ],
+    )
+    return changed > 0
+  }
+
+  /**
+   * Revocation by a presented secret (a leaked value): the current secret of a live token
+   * revokes the token; the previous secret of a rotation only ends its grace window, so the
+   * replacement keeps working. Returns what was done, for the server's log only.
+   */
+  async revokeBySecret(digest: string, revokedAt: string): Promise<'token' | 'previous-secret' | 'nothing'> {
+    const revoked = await this.db.run(
+      'UPDATE personal_access_tokens SET revoked_at = ? WHERE token_digest = ? AND revoked_at IS NULL',
+      [revokedAt, digest],
+    )
+    if (revoked > 0) return 'token'
+    const ended = await this.db.run(
+      `UPDATE personal_access_tokens SET previous_valid_until = NULL
+       WHERE previous_token_digest = ? AND previous_valid_until IS NOT NULL AND revoked_at IS NULL`,
+      [digest],
+    )
+    return ended > 0 ? 'previous-secret' : 'nothing'
   }
 
   async listPersonalAccessTokens(userId: string): Promise<PersonalAccessToken[]> {

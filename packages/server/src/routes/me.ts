@@ -5,7 +5,8 @@ import type {AppContext} from '../context.js'
 function describeCredential(credential: Credential) {
   if (credential.type === 'session') return {type: 'session'}
   const {token} = credential
-  return {type: 'pat', name: token.name, scope: token.scope, org: token.orgSlug, expires_at: token.expiresAt}
+  // validUntil: the previous secret of a rotation lapses at the end of its grace window, not at expires_at.
+  return {type: 'pat', name: token.name, scope: token.scope, org: token.orgSlug, expires_at: credential.validUntil}
 }
 
 export function registerMeRoutes(app: FastifyInstance, {store, auth}: AppContext): void {

@@ -5,7 +5,7 @@ import {principalOf} from '../auth.js'
 import {addSeconds} from '../clock.js'
 import type {AppContext} from '../context.js'
 import {UniqueViolation, type PersonalAccessToken, type Scope} from '../db/index.js'
-import {nameTaken, notAMember, notFound} from '../errors.js'
+import {nameTaken, notAMember, notFound, rotationConflict} from '../errors.js'
 import {secretDigest} from '../secrets.js'
 
 /** `expires_in` choices and their length in days (null: never expires). */
@@ -47,6 +47,26 @@ export const createTokenBodySchema = {
   },
 } as const
 
+/** The longest grace window of a rotation: long enough to roll a secret out, short enough to bound a leak. */
+export const MAX_GRACE_SECONDS = 24 * 3600
+
+export const rotateTokenBodySchema = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    grace_seconds: {
+      type: 'integer',
+      minimum: 0,
+      maximum: MAX_GRACE_SECONDS,
+      description: `must be a whole number of seconds from 0 to ${MAX_GRACE_SECONDS} (24 hours)`,
+    },
+  },
+} as const
+
+interface RotateTokenBody {
+  grace_seconds?: number
+}
+
 interface CreateTokenBody {
   name: string
   scope: string
@@ -65,7 +85,21 @@ export function tokenListItem(token: PersonalAccessToken, now: Date) {
     last_used_ip: token.lastUsedIp,
     created_at: token.createdAt,
     is_expired: token.expiresAt !== null && now.toISOString() >= token.expiresAt,
+    previous_valid_until: previousValidUntil(token, now),
   }
+}
+
+/** The end of an open grace window, else null (also once it has passed, or after the token expired). */
+function previousValidUntil(token: PersonalAccessToken, now: Date): string | null {
+  const at = now.toISOString()
+  const until = token.previousValidUntil
+  if (until === null || at >= until || (token.expiresAt !== null && at >= token.expiresAt)) return null
+  return until
+}
+
+/** How long the token lives in seconds (null: never), kept by a rotation: expires_at − created_at. */
+function lifetimeSeconds(token: PersonalAccessToken): number | null {
+  return token.expiresAt === null ? null : (Date.parse(token.expiresAt) - Date.parse(token.createdAt)) / 1000
 }
 
 export function registerTokenRoutes(app: FastifyInstance, {store, clock, auth}: AppContext): void {
@@ -116,6 +150,59 @@ export function registerTokenRoutes(app: FastifyInstance, {store, clock, auth}: 
     const now = clock()
     return (await store.listPersonalAccessTokens(user.id)).map((token) => tokenListItem(token, now))
   })
+
+  app.get<{Params: {name: string}}>('/api/v1/auth/tokens/:name', {onRequest: auth.anyCredential}, async (request) => {
+    const {user} = principalOf(request)
+    const {name} = request.params
+    const token = TOKEN_NAME.test(name) ? await store.findLivePersonalAccessToken(user.id, name) : undefined
+    if (!token) throw notFound(`You have no token named "${name}".`)
+    return tokenListItem(token, clock())
+  })
+
+  app.post<{Params: {name: string}; Body: RotateTokenBody}>(
+    '/api/v1/auth/tokens/:name/rotate',
+    {
+      onRequest: auth.sessionOnly,
+      // The body is optional: no body means no grace window.
+      preValidation: async (request) => {
+        request.body ??= {}
+      },
+      schema: {body: rotateTokenBodySchema},
+    },
+    async (request) => {
+      const {user} = principalOf(request)
+      const {name} = request.params
+      const token = TOKEN_NAME.test(name) ? await store.findLivePersonalAccessToken(user.id, name) : undefined
+      if (!token) throw notFound(`You have no token named "${name}".`)
+
+      const now = clock()
+      const graceSeconds = request.body.grace_seconds ?? 0
+      const lifetime = lifetimeSeconds(token)
+      // An expired secret gets no grace: a rotation renews the token, it must not revive the old secret.
+      const expired = token.expiresAt !== null && now.toISOString() >= token.expiresAt
+      const validUntil = graceSeconds > 0 && !expired ? addSeconds(now, graceSeconds).toISOString() : null
+      const secret = generatePat()
+      const rotated = {
+        name: token.name,
+        token_prefix: patDisplayPrefix(secret),
+        scope: token.scope,
+        org: token.orgSlug,
+        expires_at: lifetime === null ? null : addSeconds(now, lifetime).toISOString(),
+        created_at: now.toISOString(),
+      }
+      const applied = await store.rotatePersonalAccessToken({
+        tokenId: token.id,
+        currentDigest: token.tokenDigest,
+        nextDigest: secretDigest(secret),
+        nextPrefix: rotated.token_prefix,
+        createdAt: rotated.created_at,
+        expiresAt: rotated.expires_at,
+        previousValidUntil: validUntil,
+      })
+      if (!applied) throw rotationConflict(name)
+      return {token: secret, ...rotated, previous_valid_until: validUntil}
+    },
+  )
 
   // A name that cannot be valid simply matches no token: 404, like any other unknown name.
   app.delete<{Params: {name: string}}>(

@@ -1,7 +1,8 @@
 import {Errors, Flags} from '@oclif/core'
 import {NdCommand, type Rendered} from '@ndcli/core'
 
-import {createdTokenView, type CreatedToken, type Scope} from '../../../views.js'
+import {quietFlag} from '../../../flags.js'
+import {createdTokenView, secretOnlyView, type CreatedToken, type Scope} from '../../../views.js'
 
 const SCOPES: readonly Scope[] = ['RW', 'RO']
 const EXPIRIES = ['30d', '60d', '90d', '180d', '365d', 'never'] as const
@@ -12,6 +13,7 @@ export default class TokenCreate extends NdCommand<typeof TokenCreate> {
   static override examples = [
     {description: 'Create a read-write token valid for 90 days', command: '<%= config.bin %> <%= command.id %> --name "github-ci" --scope rw --expiry 90d'},
     {description: 'Create a read-only token scoped to one org, never expiring', command: '<%= config.bin %> <%= command.id %> --name "readonly-monitor" --scope ro --org ops --expiry never'},
+    {description: 'Pipe only the secret into a secret store', command: '<%= config.bin %> <%= command.id %> --name "github-ci" --scope rw --quiet | gh secret set NDCLI_TOKEN'},
   ]
 
   /** A token cannot mint tokens: refused under NDCLI_TOKEN before any request (prerun hook). */
@@ -38,11 +40,12 @@ export default class TokenCreate extends NdCommand<typeof TokenCreate> {
     })(),
     org: Flags.string({description: 'Restrict the token to a single organization slug. Omit to allow access to all orgs.'}),
     expiry: Flags.option({options: EXPIRIES, default: '90d', description: 'Token lifetime.'})(),
+    quiet: quietFlag,
   }
 
   async run(): Promise<Rendered<CreatedToken>> {
     const {name, scope, org, expiry} = this.flags
     const created = await this.api.post<CreatedToken>('/api/v1/auth/tokens', {json: {name, scope, org, expires_in: expiry}})
-    return {view: createdTokenView, data: created}
+    return {view: this.flags.quiet ? secretOnlyView : createdTokenView, data: created}
   }
 }

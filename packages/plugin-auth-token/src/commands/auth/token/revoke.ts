@@ -1,29 +1,45 @@
 import {Args, Flags} from '@oclif/core'
-import {NdCommand, pathSegment, type Rendered} from '@ndcli/core'
+import {NdCommand, pathSegment, patDisplayPrefix, UsageError, validatePat, type Rendered} from '@ndcli/core'
 
-import {revokeResultView, type RevokeResult} from '../../../views.js'
+import {revokeByValueView, revokeResultView, type RevokeByValueResult, type RevokeResult} from '../../../views.js'
+
+/** `--stdin` among the flags (not after `--`, where it would be a token name). */
+function readsStdin(argv: readonly string[]): boolean {
+  const end = argv.indexOf('--')
+  return (end === -1 ? argv : argv.slice(0, end)).includes('--stdin')
+}
 
 export default class TokenRevoke extends NdCommand<typeof TokenRevoke> {
   static override summary = 'Revoke a personal access token'
-  static override description = 'Permanently revoke a personal access token by name. Any in-flight requests using the revoked token will immediately receive an authentication error.'
+  static override description = `Permanently revoke a personal access token by name. Any in-flight requests using the revoked token will immediately receive an authentication error.
+
+With --stdin, revoke a token by its value instead (for instance one found leaked in a log), without knowing its name or whose it is: the value is read from standard input, checked locally, sent to the control plane and never printed. This needs no login (holding the secret is the proof) and also works under NDCLI_TOKEN, which it does not send. The control plane answers the same whether or not the value was a live token, so the command cannot tell either.`
   static override examples = [
     {description: 'Revoke with confirmation prompt', command: '<%= config.bin %> <%= command.id %> github-ci'},
     {description: 'Revoke without confirmation (for scripts)', command: '<%= config.bin %> <%= command.id %> github-ci --yes'},
+    {description: 'Revoke a leaked token by its value, read from a file or a pipe', command: '<%= config.bin %> <%= command.id %> --stdin < leaked-token.txt'},
   ]
 
-  /** A token cannot destroy tokens: refused under NDCLI_TOKEN before any request (prerun hook). */
-  static requiresSession = true
+  /** By name: a token cannot destroy tokens, refused under NDCLI_TOKEN before any request (prerun hook). By value: allowed. */
+  static requiresSession = (argv: readonly string[]): boolean => !readsStdin(argv)
 
   static override args = {
-    name: Args.string({description: 'Name of the token to revoke (as shown in auth token list).', required: true}),
+    // ignoreStdin: oclif would otherwise take a missing argument from piped stdin — a token value as a name.
+    name: Args.string({description: 'Name of the token to revoke (as shown in auth token list). Omit with --stdin.', ignoreStdin: true}),
   }
 
   static override flags = {
     yes: Flags.boolean({description: 'Skip the confirmation prompt. Useful for scripting.'}),
+    stdin: Flags.boolean({description: 'Read the token value from standard input (one trailing newline is ignored) and revoke it; no prompt.'}),
   }
 
-  async run(): Promise<Rendered<RevokeResult>> {
+  async run(): Promise<Rendered<RevokeResult> | Rendered<RevokeByValueResult>> {
     const {name} = this.args
+    if (this.flags.stdin) {
+      if (name !== undefined) throw new UsageError('Give either a token name or --stdin, not both.')
+      return this.revokeByValue()
+    }
+    if (name === undefined) throw new UsageError('Expected the name of the token to revoke, or --stdin to read a token value.')
     // Checked before the prompt: no question about a name that cannot be revoked.
     const path = `/api/v1/auth/tokens/${pathSegment(name, 'token name')}`
     const confirmed =
@@ -39,4 +55,22 @@ export default class TokenRevoke extends NdCommand<typeof TokenRevoke> {
     this.info(`✓ Token "${name}" revoked`)
     return {view: revokeResultView, data: {name, revoked: true}}
   }
+
+  private async revokeByValue(): Promise<Rendered<RevokeByValueResult>> {
+    const token = (await readAll(process.stdin)).replace(/\r?\n$/, '')
+    if (token === '') throw new UsageError('Expected a token value on stdin, got nothing.')
+    const format = validatePat(token)
+    if (!format.valid) throw new UsageError(`The value on stdin is not a personal access token: it ${format.reason}.`)
+    this.api.addSecret(token)
+    // No credential: the value itself is the proof, and the answer is the same whether or not it existed.
+    await this.api.post('/api/v1/credentials/revoke', {json: {token}, authenticated: false})
+    this.info('✓ If that token existed, it has been revoked.')
+    return {view: revokeByValueView, data: {token_prefix: patDisplayPrefix(token), submitted: true}}
+  }
+}
+
+async function readAll(stream: NodeJS.ReadableStream): Promise<string> {
+  const chunks: Buffer[] = []
+  for await (const chunk of stream) chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : chunk)
+  return Buffer.concat(chunks).toString('utf8')
 }
