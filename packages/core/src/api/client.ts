@@ -60,8 +60,8 @@ export interface RequestOptions {
 
 /** Only safe methods are retried: a retried POST could create twice, a retried DELETE would report 404 for its own success. */
 const RETRIED_METHODS: Method[] = ['GET', 'HEAD', 'OPTIONS']
-/** 500 too: cli.md's exit 7 is "answered 5xx after retries", and a safe request cannot do harm twice. */
-const RETRIED_STATUSES = [429, 500, 502, 503, 504]
+/** Answers that say "try again later"; a 500 is a server bug that a retry would only repeat. */
+const RETRIED_STATUSES = [429, 502, 503, 504]
 const NETWORK_ERRORS = ['ETIMEDOUT', 'ECONNRESET', 'EADDRINUSE', 'ECONNREFUSED', 'EPIPE', 'ENOTFOUND', 'ENETUNREACH', 'EAI_AGAIN', 'EHOSTUNREACH']
 
 /**
