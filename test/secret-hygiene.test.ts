@@ -125,7 +125,7 @@ describe('secret hygiene (a whole session with DEBUG=*)', function () {
     expect(debugOutput).to.match(/→ POST http:\/\/127\.0\.0\.1:\d+\/oauth\/token/)
     expect(debugOutput, 'the authorization header was there, masked').to.include('"authorization":"[REDACTED]"')
     expect(debugOutput, "oclif's own debug output").to.match(/ oclif:main /).and.to.match(/ oclif:ndcli:auth:token:create /)
-    expect(places.get('server log')!.toString()).to.include('incoming request')
+    expect(places.get('server log')!.toString()).to.include('request completed')
     const names = [...places.keys()]
     expect(names.filter((name) => name.startsWith('database ')), 'the SQLite files').to.have.length.above(0)
     expect(names.some((name) => /^database .*-wal$/.test(name)), `a -wal file among ${names.join(', ')}`).to.equal(true)

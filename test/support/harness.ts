@@ -65,7 +65,7 @@ function loggedRequests(server: ServerProcess): string[] {
     .flatMap((line) => {
       if (!line.startsWith('{')) return []
       const entry = JSON.parse(line) as {msg?: string; req?: {method: string; path: string}}
-      return entry.msg === 'incoming request' && entry.req ? [`${entry.req.method} ${entry.req.path}`] : []
+      return entry.msg === 'request completed' && entry.req ? [`${entry.req.method} ${entry.req.path}`] : []
     })
 }
 

@@ -66,9 +66,8 @@ export function createAuthenticator(store: Store, clock: Clock, throttle: AuthFa
     const format = validatePat(secret)
     if (!format.valid) throw invalidToken(`The personal access token is malformed: it ${format.reason}.`)
     const match = await store.findPersonalAccessTokenBySecret(secretDigest(secret))
-    const user = match && (await store.findUserById(match.token.userId))
-    if (!match || !user) throw invalidToken('This personal access token is not valid.')
-    const {token} = match
+    if (!match) throw invalidToken('This personal access token is not valid.')
+    const {token, user} = match
     if (token.revokedAt) throw tokenRevoked()
     const now = clock().toISOString()
     if (token.expiresAt && now >= token.expiresAt) {
@@ -85,10 +84,9 @@ export function createAuthenticator(store: Store, clock: Clock, throttle: AuthFa
 
   async function resolveSession(secret: string): Promise<Principal> {
     const session = await store.findSessionByAccessToken(secretDigest(secret))
-    const user = session && (await store.findUserById(session.userId))
-    if (!session || !user) throw invalidToken('This access token is not valid: sign in again with `ndcli auth login`.')
+    if (!session) throw invalidToken('This access token is not valid: sign in again with `ndcli auth login`.')
     if (clock().toISOString() >= session.accessExpiresAt) throw tokenExpired('Your session has expired.')
-    return {user, credential: {type: 'session', sessionId: session.id}}
+    return {user: session.user, credential: {type: 'session', sessionId: session.id}}
   }
 
   async function authenticate(request: FastifyRequest, reply: FastifyReply): Promise<Principal> {

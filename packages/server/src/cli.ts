@@ -207,6 +207,35 @@ async function withStore(values: Values, io: CliIo, work: (store: Store) => Prom
   }
 }
 
+/**
+ * The log lines written during one turn of the event loop reach the stream in one write: under
+ * load that is one system call for many requests instead of one each (stderr to a pipe or file
+ * is a synchronous write). Lines are held until the end of the turn; what is pending when the
+ * process exits is written then.
+ */
+function coalescedLines(stream: {write(text: string): unknown}): {write(line: string): void; flush(): void} {
+  let pending = ''
+  let scheduled = false
+  const flush = () => {
+    scheduled = false
+    if (pending === '') return
+    const text = pending
+    pending = ''
+    stream.write(text)
+  }
+  process.once('exit', flush)
+  return {
+    write(line) {
+      pending += line
+      if (!scheduled) {
+        scheduled = true
+        setImmediate(flush)
+      }
+    },
+    flush,
+  }
+}
+
 function parsePort(text: string | undefined): number {
   if (text === undefined) return DEFAULT_PORT
   const port = Number(text)
@@ -222,8 +251,9 @@ async function start(values: Values, io: CliIo): Promise<number> {
   const testClock = io.env.NDCLI_SERVER_TEST_CLOCK === '1' ? offsetClock() : undefined
   const shutdown = io.shutdownSignal()
   const store = await openStore(storeOptions(values, io.env))
+  const log = coalescedLines(io.stderr)
   try {
-    const server = await startServer({store, host, port, limits, testClock, logger: {stream: io.stderr}})
+    const server = await startServer({store, host, port, limits, testClock, logger: {stream: log}})
     if (testClock) server.app.log.warn('NDCLI_SERVER_TEST_CLOCK=1: PUT /__test/clock is enabled; never use this in production')
     io.stdout.write(`Listening on ${server.url}\n`)
     const signal = await shutdown
@@ -231,6 +261,7 @@ async function start(values: Values, io: CliIo): Promise<number> {
     await server.close()
     return 0
   } finally {
+    log.flush()
     await store.close()
   }
 }

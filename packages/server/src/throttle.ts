@@ -20,6 +20,8 @@ export class AuthFailureThrottle {
 
   /** Seconds the address must wait, or 0 when it may try. */
   retryAfterSeconds(address: string): number {
+    // The common case: no failures from this address (no clock read, no copy).
+    if (!this.failures.has(address)) return 0
     const recent = this.recent(address)
     if (recent.length < this.limit) return 0
     const oldest = recent[recent.length - this.limit]!

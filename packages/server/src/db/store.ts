@@ -46,10 +46,11 @@ export interface PersonalAccessToken {
   previousValidUntil: string | null
 }
 
-/** A token found by one of its secrets: the current one, or the one a rotation replaced. */
+/** A token found by one of its secrets: the current one, or the one a rotation replaced; with its owner. */
 export interface TokenSecretMatch {
   token: PersonalAccessToken
   secret: 'current' | 'previous'
+  user: User
 }
 
 /** A rotation: the current secret becomes the previous one, `next` becomes current. */
@@ -90,6 +91,11 @@ export interface Session {
   id: string
   userId: string
   accessExpiresAt: string
+}
+
+/** A session found by its access token, with its owner. */
+export interface SessionWithUser extends Session {
+  user: User
 }
 
 export interface SessionTokens {
@@ -136,6 +142,25 @@ function toToken(row: Row): PersonalAccessToken {
   }
 }
 
+/** A row of TOKEN_COLUMNS as an array of values, in that order. */
+function tokenFromValues(row: Array<string | number | null>): PersonalAccessToken {
+  return {
+    id: str(row[0]),
+    userId: str(row[1]),
+    name: str(row[2]),
+    tokenPrefix: str(row[3]),
+    scope: str(row[4]) as Scope,
+    orgId: optional(row[5]),
+    orgSlug: optional(row[6]),
+    expiresAt: optional(row[7]),
+    createdAt: str(row[8]),
+    lastUsedAt: optional(row[9]),
+    lastUsedIp: optional(row[10]),
+    revokedAt: optional(row[11]),
+    previousValidUntil: optional(row[12]),
+  }
+}
+
 function toDeviceAuthorization(row: Row): DeviceAuthorization {
   return {
     id: str(row.id),
@@ -148,6 +173,14 @@ function toDeviceAuthorization(row: Row): DeviceAuthorization {
   }
 }
 
+/** The owner's columns beside a token's or a session's (whose own names would collide). */
+const OWNER_COLUMNS = 'u.email AS owner_email, u.name AS owner_name, u.created_at AS owner_created_at'
+
+function toOwner(row: Row): User {
+  return {id: str(row.user_id), email: str(row.owner_email), name: optional(row.owner_name), createdAt: str(row.owner_created_at)}
+}
+
+/** The order matters: tokenFromValues reads the columns by position. */
 const TOKEN_COLUMNS = `t.id, t.user_id, t.name, t.token_prefix, t.scope, t.org_id, o.slug AS org_slug,
   t.expires_at, t.created_at, t.last_used_at, t.last_used_ip, t.revoked_at, t.previous_valid_until`
 
@@ -285,17 +318,18 @@ export class Store {
 
   /**
    * The token a secret belongs to, as its current secret or as the previous one of a rotation
-   * (whether that one is still accepted is the caller's decision). Includes revoked tokens.
+   * (whether that one is still accepted is the caller's decision), with its owner: one statement
+   * per authenticated request. Includes revoked tokens.
    */
   async findPersonalAccessTokenBySecret(digest: string): Promise<TokenSecretMatch | undefined> {
     const [row] = await this.db.all<Row>(
-      `SELECT ${TOKEN_COLUMNS}, CASE WHEN t.token_digest = ? THEN 'current' ELSE 'previous' END AS matched_secret
-       FROM personal_access_tokens t LEFT JOIN organizations o ON o.id = t.org_id
+      `SELECT ${TOKEN_COLUMNS}, ${OWNER_COLUMNS}, CASE WHEN t.token_digest = ? THEN 'current' ELSE 'previous' END AS matched_secret
+       FROM personal_access_tokens t JOIN users u ON u.id = t.user_id LEFT JOIN organizations o ON o.id = t.org_id
        WHERE t.token_digest = ? OR t.previous_token_digest = ?
        ORDER BY matched_secret`,
       [digest, digest, digest],
     )
-    return row && {token: toToken(row), secret: row.matched_secret === 'current' ? 'current' : 'previous'}
+    return row && {token: toToken(row), secret: row.matched_secret === 'current' ? 'current' : 'previous', user: toOwner(row)}
   }
 
   /** The account's live (not revoked) token of that name, with the digest of its current secret. */
@@ -351,13 +385,15 @@ export class Store {
     return ended > 0 ? 'previous-secret' : 'nothing'
   }
 
+  /** Oldest first; in the order of the index personal_access_tokens_live_list, so no sort. */
   async listPersonalAccessTokens(userId: string): Promise<PersonalAccessToken[]> {
-    const rows = await this.db.all<Row>(
+    // Rows as arrays (the columns of TOKEN_COLUMNS, in order): an account can hold many tokens.
+    const rows = await this.db.values(
       `SELECT ${TOKEN_COLUMNS} FROM personal_access_tokens t LEFT JOIN organizations o ON o.id = t.org_id
        WHERE t.user_id = ? AND t.revoked_at IS NULL ORDER BY t.created_at, t.name`,
       [userId],
     )
-    return rows.map(toToken)
+    return rows.map(tokenFromValues)
   }
 
   /** False when the account has no live token of that name. */
@@ -466,9 +502,14 @@ export class Store {
     )
   }
 
-  async findSessionByAccessToken(digest: string): Promise<Session | undefined> {
-    const [row] = await this.db.all<Row>('SELECT id, user_id, access_expires_at FROM sessions WHERE access_token_digest = ?', [digest])
-    return row && {id: str(row.id), userId: str(row.user_id), accessExpiresAt: str(row.access_expires_at)}
+  /** With its owner: one statement per authenticated request. */
+  async findSessionByAccessToken(digest: string): Promise<SessionWithUser | undefined> {
+    const [row] = await this.db.all<Row>(
+      `SELECT s.id, s.user_id, s.access_expires_at, ${OWNER_COLUMNS}
+       FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.access_token_digest = ?`,
+      [digest],
+    )
+    return row && {id: str(row.id), userId: str(row.user_id), accessExpiresAt: str(row.access_expires_at), user: toOwner(row)}
   }
 
   /**

@@ -83,7 +83,11 @@ export function registerActivateRoutes(app: FastifyInstance, {store, clock, thro
       sendForm(request, reply, status, {userCode: displayCode(form.user_code), email: form.email, error})
 
     const retryAfter = throttle.retryAfterSeconds(request.ip)
-    if (retryAfter > 0) return again(429, MESSAGES.throttled(retryAfter)).header('retry-after', String(retryAfter))
+    // Before the page is sent: a header set after send() is not part of the response.
+    if (retryAfter > 0) {
+      reply.header('retry-after', String(retryAfter))
+      return again(429, MESSAGES.throttled(retryAfter))
+    }
 
     const cookie = request.cookies[CSRF_COOKIE]
     if (!cookie || !form.csrf_token || !safeEqual(cookie, form.csrf_token)) return again(403, MESSAGES.csrf)
