@@ -1,5 +1,6 @@
 #!/usr/bin/env -S node --import tsx --no-warnings
-// Runs the TypeScript sources directly (no build); for development only.
-import {execute} from '@oclif/core'
+// Runs the TypeScript sources directly (no build of the shell; @ndcli/core must be built);
+// for development only. oclif comes from @ndcli/core, as in bin/run.js: one copy per run.
+import {oclif} from '@ndcli/core'
 
-await execute({development: true, dir: import.meta.url})
+await oclif.execute({development: true, dir: import.meta.url})

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
-// dist/runtime.js is @oclif/core, @ndcli/core and the shell's commands and hooks bundled
-// into one file by `npm run build` (scripts/bundle.js): start-up reads and compiles one file.
-import {execute} from '../dist/runtime.js'
+// @ndcli/core's entry point loads its bundled runtime (@oclif/core included) once per process,
+// compiled from V8's code cache when it can (packages/core/src/shared-runtime.ts); the shell's
+// commands and hooks are in dist/commands.js and dist/hooks.js (scripts/bundle.js).
+import {oclif} from '@ndcli/core'
 
-await execute({dir: import.meta.url})
+await oclif.execute({dir: import.meta.url})

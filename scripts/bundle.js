@@ -1,46 +1,149 @@
 #!/usr/bin/env node
 /**
- * Bundles the runtime with esbuild, after tsc (see docs/benchmarks.md for why):
+ * Bundles with esbuild, after tsc (see docs/benchmarks.md for why and what it saves):
  *
- *   node scripts/bundle.js shell   three entry points over shared chunks (dist/chunks/):
- *                                  src/runtime.ts → dist/runtime.js (@oclif/core, the init hook),
- *                                  src/commands.ts → dist/commands.js (every shell command),
- *                                  src/hooks.ts → dist/hooks.js (prerun, command_not_found).
+ *   node scripts/bundle.js core    (in packages/core) src/index.ts → dist/runtime.cjs: @ndcli/core
+ *                                  with @oclif/core (as `oclif`), got, @inquirer/prompts and
+ *                                  cli-table3 in one file, which dist/shared.js (the package's
+ *                                  entry point) loads once per process with V8's code cache
+ *                                  (src/shared-runtime.ts).
+ *   node scripts/bundle.js shell   src/commands.ts → dist/commands.js (every shell command, oclif's
+ *                                  explicit strategy) and src/hooks.ts → dist/hooks.js, over
+ *                                  shared chunks (dist/chunks/).
  *   node scripts/bundle.js plugin  (in packages/plugin-auth-token) src/commands/**.ts →
- *                                  dist/commands/**.js, each command a small entry over shared
- *                                  chunks (dist/chunks/) that hold @ndcli/core and @oclif/core.
+ *                                  dist/commands/**.js, each command a small entry.
  *
- * Start-up of an oclif CLI is almost all Node's module loader resolving, reading and compiling
- * ~160 files of @oclif/core and its dependencies; one file is read and compiled much faster.
- * What is only needed on some paths (got, @inquirer/prompts) is imported dynamically in
- * the sources, so esbuild puts it in a chunk of its own that only those paths load.
+ * The shell and the plugin import @ndcli/core, and @oclif/core through it (an `@oclif/core`
+ * module generated here re-exports `oclif` of @ndcli/core), so a run evaluates one copy of
+ * each, already compiled: start-up of an oclif CLI is almost all reading and compiling code.
  *
  * Left out of the bundles on purpose:
  *   typescript  oclif requires it only to read a tsconfig in development
  *   open        auth login imports it on demand; it locates its xdg-open script next to its own file
  */
 import {build} from 'esbuild'
-import {readdirSync, readFileSync, rmSync} from 'node:fs'
+import {readdirSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
+import {createRequire} from 'node:module'
 import {join, relative, resolve} from 'node:path'
 
 const target = process.argv[2]
 const cwd = process.cwd()
+const require = createRequire(join(cwd, 'package.json'))
 
 const common = {
   bundle: true,
   platform: 'node',
-  format: 'esm',
   target: 'node20',
-  splitting: true,
-  minify: true,
-  // Error and command class names stay readable in messages and DEBUG output.
-  keepNames: true,
-  external: ['typescript', 'open'],
-  // CommonJS dependencies (all of @oclif/core) call require() for Node's built-in modules.
-  banner: {js: "import {createRequire as __ndcliCreateRequire} from 'node:module';const require=__ndcliCreateRequire(import.meta.url);"},
-  chunkNames: 'chunks/[name]-[hash]',
+  // Not minifyIdentifiers: class and function names stay as written (error names, DEBUG output)
+  // without keepNames, whose name-restoring call per function costs start-up time.
+  minifyWhitespace: true,
+  minifySyntax: true,
   logLevel: 'warning',
   metafile: true,
+}
+
+const esm = {
+  ...common,
+  format: 'esm',
+  splitting: true,
+  external: ['typescript', 'open', '@ndcli/core'],
+  // CommonJS dependencies call require() for Node's built-in modules.
+  banner: {js: "import {createRequire as __ndcliCreateRequire} from 'node:module';const require=__ndcliCreateRequire(import.meta.url);"},
+  chunkNames: 'chunks/[name]-[hash]',
+  plugins: [oclifThroughCore()],
+}
+
+/** `@oclif/core` resolves to the `oclif` export of @ndcli/core: the one copy a run loads. */
+function oclifThroughCore() {
+  const names = Object.keys(require('@oclif/core')).filter((name) => name !== 'default' && name !== '__esModule')
+  return {
+    name: 'oclif-through-ndcli-core',
+    setup(esbuild) {
+      esbuild.onResolve({filter: /^@oclif\/core$/}, () => ({path: '@oclif/core', namespace: 'oclif-through-ndcli-core'}))
+      esbuild.onLoad({filter: /.*/, namespace: 'oclif-through-ndcli-core'}, () => ({
+        contents: `import {oclif} from '@ndcli/core';\nexport const {${names.join(', ')}} = oclif;\n`,
+        loader: 'js',
+        resolveDir: cwd,
+      }))
+    },
+  }
+}
+
+/**
+ * got imports http2-wrapper when it loads, and http2-wrapper builds a TLS socket as it loads
+ * (a secure context with every root certificate: ~20 ms of a run). ndcli never sets got's
+ * `http2` option, the only path that uses it; got sees an object that loads the real module
+ * (bundled, not evaluated) on first use.
+ */
+function deferHttp2Wrapper() {
+  return {
+    name: 'defer-http2-wrapper',
+    setup(esbuild) {
+      esbuild.onResolve({filter: /^http2-wrapper$/}, (args) =>
+        args.namespace === 'defer-http2-wrapper' ? undefined : {path: 'http2-wrapper', namespace: 'defer-http2-wrapper'},
+      )
+      esbuild.onLoad({filter: /.*/, namespace: 'defer-http2-wrapper'}, () => ({
+        contents: `let loaded;
+const real = () => (loaded ??= require('http2-wrapper'));
+export default {get auto() { return real().auto }, get globalAgent() { return real().globalAgent }};
+`,
+        loader: 'js',
+        resolveDir: cwd,
+      }))
+    },
+  }
+}
+
+/**
+ * Start-up costs in dependencies' module-level code, removed in the bundle by exact source
+ * edits; the build fails if an edit no longer applies (a dependency changed: measure again).
+ */
+const SOURCE_EDITS = [
+  {
+    // Building two ICU list formatters as the module loads is ~10 ms of every request-making run;
+    // they only format the message of a failed assertion.
+    file: /[/\\]@sindresorhus[/\\]is[/\\]distribution[/\\]index\.js$/,
+    find: `const andFormatter = new Intl.ListFormat('en', { style: 'long', type: 'conjunction' });
+const orFormatter = new Intl.ListFormat('en', { style: 'long', type: 'disjunction' });`,
+    replace: `let andListFormat, orListFormat;
+const andFormatter = {format: (list) => (andListFormat ??= new Intl.ListFormat('en', { style: 'long', type: 'conjunction' })).format(list)};
+const orFormatter = {format: (list) => (orListFormat ??= new Intl.ListFormat('en', { style: 'long', type: 'disjunction' })).format(list)};`,
+  },
+  {
+    // The first localeCompare of a process builds an ICU collator (~8 ms of every run) to order
+    // command ids, which are ASCII: code-unit order is the same order.
+    file: /[/\\]@oclif[/\\]core[/\\]lib[/\\]config[/\\]plugin\.js$/,
+    find: '.sort((a, b) => a.id.localeCompare(b.id));',
+    replace: '.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));',
+  },
+  {
+    // oclif checks Node against an engines range with semver as it loads: compiling semver's
+    // range regular expressions is ~7 ms of every run. @ndcli/core's loader checks the major.
+    file: /[/\\]@oclif[/\\]core[/\\]lib[/\\]index\.js$/,
+    find: 'checkCWD();\ncheckNodeVersion();',
+    replace: 'checkCWD();',
+  },
+]
+
+function sourceEdits() {
+  const applied = new Set()
+  return {
+    name: 'source-edits',
+    setup(esbuild) {
+      for (const edit of SOURCE_EDITS) {
+        esbuild.onLoad({filter: edit.file}, (args) => {
+          const source = readFileSync(args.path, 'utf8')
+          if (!source.includes(edit.find)) throw new Error(`${args.path} no longer contains the code scripts/bundle.js edits:\n${edit.find}`)
+          applied.add(edit)
+          return {contents: source.replace(edit.find, edit.replace), loader: 'js'}
+        })
+      }
+      esbuild.onEnd(() => {
+        const missed = SOURCE_EDITS.filter((edit) => !applied.has(edit))
+        if (missed.length > 0) throw new Error(`scripts/bundle.js: no module matched ${missed.map((edit) => edit.file).join(', ')}`)
+      })
+    },
+  }
 }
 
 /** Every .ts file under dir, as paths relative to cwd. */
@@ -55,19 +158,44 @@ function commandId(file) {
   return relative('src/commands', file).replace(/\.ts$/, '').replace(/\/index$/, '').split('/').join(':')
 }
 
+async function bundleCore() {
+  const outfile = 'dist/runtime.cjs'
+  const result = await build({...common, format: 'cjs', entryPoints: ['src/index.ts'], outfile, external: ['typescript'], plugins: [deferHttp2Wrapper(), sourceEdits()]})
+  // vm.Script code (src/shared-runtime.ts) cannot call import() without an experimental flag:
+  // the bundle's dynamic imports (oclif loading plugins' ESM files) call the loader's function.
+  const {DYNAMIC_IMPORT} = await import(resolve(cwd, 'dist/shared-runtime.js'))
+  let calls = 0
+  const code = readFileSync(outfile, 'utf8').replace(/(?<![\w$.'"`])import\((?!\))/g, () => (calls++, `${DYNAMIC_IMPORT}(`))
+  if (calls === 0) throw new Error(`${outfile}: found no import() to route through ${DYNAMIC_IMPORT}; did the bundle change shape?`)
+  writeFileSync(outfile, code)
+  rmSync('dist/runtime.cache', {force: true}) // made for the previous bundle: scripts/code-cache.js writes it anew
+
+  // The package's entry point: named exports over the runtime's (ESM needs them spelled out).
+  const names = Object.keys(require(resolve(cwd, outfile))).filter((name) => name !== '__esModule')
+  const {version} = JSON.parse(readFileSync('package.json', 'utf8'))
+  writeFileSync(
+    'dist/shared.js',
+    `// Generated by scripts/bundle.js: @ndcli/core's entry point, the bundled runtime (see src/shared-runtime.ts).\n` +
+      `import {loadSharedRuntime} from './shared-runtime.js';\n` +
+      `const runtime = loadSharedRuntime(new URL('./runtime.cjs', import.meta.url), ${JSON.stringify(version)});\n` +
+      `export const {${names.join(', ')}} = runtime;\n`,
+  )
+  report(result)
+}
+
 async function bundleShell() {
   // The explicit command map must name every command file, or a command would silently vanish.
   const listed = readFileSync('src/commands.ts', 'utf8')
   const missing = sources('src/commands').map(commandId).filter((id) => !listed.includes(`'${id}':`))
   if (missing.length > 0) throw new Error(`src/commands.ts does not list ${missing.join(', ')} in COMMANDS`)
   rmSync('dist/chunks', {recursive: true, force: true})
-  const result = await build({...common, entryPoints: {runtime: 'src/runtime.ts', commands: 'src/commands.ts', hooks: 'src/hooks.ts'}, outdir: 'dist'})
+  const result = await build({...esm, entryPoints: {commands: 'src/commands.ts', hooks: 'src/hooks.ts'}, outdir: 'dist'})
   report(result)
 }
 
 async function bundlePlugin() {
   rmSync('dist/chunks', {recursive: true, force: true})
-  const result = await build({...common, entryPoints: sources('src/commands'), outbase: 'src', outdir: 'dist'})
+  const result = await build({...esm, entryPoints: sources('src/commands'), outbase: 'src', outdir: 'dist'})
   report(result)
 }
 
@@ -77,6 +205,7 @@ function report(result) {
   process.stderr.write(`bundled ${Object.keys(result.metafile.inputs).length} modules into ${outputs.length} files (${Math.round(bytes / 1024)} KiB) in ${relative(resolve(cwd, '..', '..'), cwd) || '.'}\n`)
 }
 
-if (target === 'shell') await bundleShell()
+if (target === 'core') await bundleCore()
+else if (target === 'shell') await bundleShell()
 else if (target === 'plugin') await bundlePlugin()
-else throw new Error('usage: node scripts/bundle.js shell|plugin')
+else throw new Error('usage: node scripts/bundle.js core|shell|plugin')

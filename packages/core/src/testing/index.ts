@@ -7,9 +7,10 @@ import {mkdtemp, rm} from 'node:fs/promises'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 
-import {Config, type Command} from '@oclif/core'
+import type {Command} from '@oclif/core'
 
-import {NdCommand} from '../command.js'
+// The package's entry point, as commands under test import it (one runtime, one NdCommand.prompter).
+import {NdCommand, oclif} from '@ndcli/core'
 import type {Prompter} from '../prompts.js'
 
 export interface CommandOutput<R = unknown> {
@@ -77,9 +78,9 @@ export async function runCommand<R = unknown>(command: typeof Command, argv: str
   process.stdout.write = ((chunk: string | Uint8Array) => ((stdout += String(chunk)), true)) as typeof process.stdout.write
   process.stderr.write = ((chunk: string | Uint8Array) => ((stderr += String(chunk)), true)) as typeof process.stderr.write
   try {
-    const config = await Config.load(options.root)
+    const config = await oclif.Config.load(options.root)
     // oclif's static run() instantiates the (concrete) command class it is called on.
-    const runnable = command as unknown as {run(argv: string[], config: Config): Promise<unknown>}
+    const runnable = command as unknown as {run(argv: string[], config: oclif.Config): Promise<unknown>}
     const result = (await runnable.run(argv, config)) as R
     return {stdout, stderr, exitCode: 0, result}
   } catch (error) {
