@@ -41,7 +41,7 @@ const median = (values) => {
 }
 const round = (value, digits = 2) => (value === null || value === undefined ? null : Number(value.toFixed(digits)))
 
-if (!existsSync(join(ROOT, 'dist', 'runtime.js'))) throw new Error('dist/runtime.js is missing: run `npm run build` first')
+if (!existsSync(join(ROOT, 'dist', 'commands.js'))) throw new Error('dist/commands.js is missing: run `npm run build` first')
 
 // ---------------------------------------------------------------- tools
 
@@ -210,7 +210,9 @@ async function writeCounter(server, databaseUrl) {
 /** The control plane on one store: throughput against the bare route, scaling, create, write throttling. */
 async function controlPlane(label, databaseUrl) {
   log(`control plane on ${label}`)
-  const server = await startServerProcess(databaseUrl ? {databaseUrl} : {})
+  // The server's log goes to a file, as in production: collected here it would take CPU from autocannon.
+  const logFile = join(tmpdir(), `ndcli-bench-server-${process.pid}-${label}.log`)
+  const server = await startServerProcess({...(databaseUrl ? {databaseUrl} : {}), logFile})
   const bare = await startBareServer()
   try {
     const {pat} = await accountWithTokens(server, 'ten@example.com', 10)
@@ -268,6 +270,7 @@ async function controlPlane(label, databaseUrl) {
   } finally {
     await bare.stop()
     await server.stop()
+    rmSync(logFile, {force: true})
   }
 }
 

@@ -123,6 +123,18 @@ const orFormatter = {format: (list) => (orListFormat ??= new Intl.ListFormat('en
     find: 'checkCWD();\ncheckNodeVersion();',
     replace: 'checkCWD();',
   },
+  // oclif requires three Node built-ins as it loads that a run rarely uses (~10 ms together):
+  // child_process (Windows shell detection), readline (a flag read from stdin) and perf_hooks
+  // (OCLIF_PERFORMANCE). Each is loaded on the first use of one of its properties instead.
+  ...[
+    ['util[/\\\\]os', 'node_child_process_1', 'node:child_process'],
+    ['parser[/\\\\]parse', 'node_readline_1', 'node:readline'],
+    ['performance', 'node_perf_hooks_1', 'node:perf_hooks'],
+  ].map(([file, name, builtin]) => ({
+    file: new RegExp(`[/\\\\]@oclif[/\\\\]core[/\\\\]lib[/\\\\]${file}\\.js$`),
+    find: `const ${name} = require("${builtin}");`,
+    replace: `const ${name} = new Proxy({}, {get: (_, key) => require("${builtin}")[key]});`,
+  })),
 ]
 
 function sourceEdits() {

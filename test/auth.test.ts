@@ -7,7 +7,8 @@ import {expect} from 'chai'
 import {stat} from 'node:fs/promises'
 import {createServer} from 'node:net'
 
-import {CredentialStore, NOT_AUTHENTICATED, generatePat, type Session} from '@ndcli/core'
+import {CredentialStore, NOT_AUTHENTICATED, type Session} from '@ndcli/core'
+import {generatePat} from '@ndcli/core/pat'
 import {isolatedDirs, runBinary} from '@ndcli/core/testing'
 import {seedAccount, startServerProcess, submitActivation, type ServerProcess} from '@ndcli/server/testing'
 

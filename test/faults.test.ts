@@ -8,7 +8,8 @@ import {expect} from 'chai'
 import {access} from 'node:fs/promises'
 import {createServer} from 'node:net'
 
-import {CredentialStore, generatePat} from '@ndcli/core'
+import {CredentialStore} from '@ndcli/core'
+import {generatePat} from '@ndcli/core/pat'
 import {isolatedDirs, runBinary, type CommandOutput} from '@ndcli/core/testing'
 import {startServerProcess, type ServerProcess} from '@ndcli/server/testing'
 

@@ -10,7 +10,7 @@ import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {promisify} from 'node:util'
 
-import {generatePat} from '@ndcli/core'
+import {generatePat} from '@ndcli/core/pat'
 import {deviceFlowSession, seedAccount, startServerProcess, type ServerProcess} from '@ndcli/server/testing'
 
 const run = promisify(execFile)

@@ -3,7 +3,7 @@ import {expect} from 'chai'
 import {stat, writeFile, mkdir} from 'node:fs/promises'
 import {join} from 'node:path'
 
-import {generatePat} from '@ndcli/core'
+import {generatePat} from '@ndcli/core/pat'
 import {isolatedDirs, runBinary} from '@ndcli/core/testing'
 
 const BIN = new URL('../bin/run.js', import.meta.url).pathname

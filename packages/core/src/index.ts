@@ -1,6 +1,6 @@
 export {NdCommand, formatFromArgv, outputFlags, type NdArgs, type NdFlags} from './command.js'
 export * from './errors.js'
-export * from './pat.js'
+export * from './pat-format.js'
 export * from './output/types.js'
 export {render} from './output/render.js'
 export {printable} from './output/printable.js'

@@ -1,4 +1,4 @@
-import {PAT_PREFIX} from './pat.js'
+import {PAT_PREFIX} from './pat-format.js'
 
 const PAT_PATTERN = new RegExp(`${PAT_PREFIX}[A-Za-z0-9_-]+`, 'g')
 const SENSITIVE_KEY = /^(authorization|cookie|set-cookie|password|token|access_token|refresh_token|device_code|csrf_token)$/i

@@ -6,7 +6,7 @@
 import {join} from 'node:path'
 
 import {expect} from 'chai'
-import {generatePat} from '@ndcli/core'
+import {generatePat} from '@ndcli/core/pat'
 import {isolatedDirs, runBinary, type CommandOutput} from '@ndcli/core/testing'
 import {startServerProcess, type ServerProcess} from '@ndcli/server/testing'
 

@@ -4,7 +4,7 @@
  * sign-in page's form submitted the way a browser submits it.
  */
 import {spawn, type ChildProcess} from 'node:child_process'
-import {mkdtemp, rm} from 'node:fs/promises'
+import {mkdtemp, open, rm} from 'node:fs/promises'
 import {tmpdir} from 'node:os'
 import {dirname, join} from 'node:path'
 import {fileURLToPath} from 'node:url'
@@ -18,6 +18,12 @@ export interface ServerProcessOptions {
   databaseUrl?: string
   /** Reuse a data directory (e.g. a second instance); default: a new temporary one. */
   dataDir?: string
+  /**
+   * Append the server's log (stderr) to this file instead of collecting it in this process, as an
+   * operator's log file would: under load (the benchmark) collecting it would take CPU from the
+   * load generator. log() then returns stdout only.
+   */
+  logFile?: string
 }
 
 export interface ServerProcess {
@@ -39,10 +45,16 @@ export async function startServerProcess(options: ServerProcessOptions = {}): Pr
   const dataDir = options.dataDir ?? (await mkdtemp(join(tmpdir(), 'ndcli-server-')))
   const storage = options.databaseUrl ? ['--database-url', options.databaseUrl] : ['--data-dir', dataDir]
   const env = {...process.env, ...options.env}
-  const child = spawn(process.execPath, [SERVER_BIN, 'start', '--host', '127.0.0.1', '--port', '0', ...storage], {env, stdio: ['ignore', 'pipe', 'pipe']})
+  const logFile = options.logFile === undefined ? undefined : await open(options.logFile, 'a')
+  const child = spawn(process.execPath, [SERVER_BIN, 'start', '--host', '127.0.0.1', '--port', '0', ...storage], {
+    env,
+    stdio: ['ignore', 'pipe', logFile ? logFile.fd : 'pipe'],
+  })
+  // The child has its own copy of the descriptor.
+  await logFile?.close()
   let output = ''
-  child.stdout.setEncoding('utf8').on('data', (chunk: string) => (output += chunk))
-  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (output += chunk))
+  child.stdout!.setEncoding('utf8').on('data', (chunk: string) => (output += chunk))
+  child.stderr?.setEncoding('utf8').on('data', (chunk: string) => (output += chunk))
 
   const url = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`ndcli-server did not start within 20 s:\n${output}`)), 20_000)
@@ -50,11 +62,11 @@ export async function startServerProcess(options: ServerProcessOptions = {}): Pr
       const match = /Listening on (http:\/\/\S+)/.exec(output)
       if (match) {
         clearTimeout(timer)
-        child.stdout.off('data', check)
+        child.stdout!.off('data', check)
         resolve(match[1]!)
       }
     }
-    child.stdout.on('data', check)
+    child.stdout!.on('data', check)
     child.once('exit', (code) => {
       clearTimeout(timer)
       reject(new Error(`ndcli-server exited with ${code} before listening:\n${output}`))

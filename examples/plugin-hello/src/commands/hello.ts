@@ -1,5 +1,7 @@
-import {Args} from '@oclif/core'
-import {NdCommand, UsageError, type RecordView, type Rendered} from '@ndcli/core'
+import {NdCommand, UsageError, oclif, type RecordView, type Rendered} from '@ndcli/core'
+
+// @oclif/core through @ndcli/core: the copy the shell has already loaded (one per run).
+const {Args} = oclif
 
 export interface Greeting {
   name: string

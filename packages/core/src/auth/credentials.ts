@@ -1,7 +1,7 @@
 /** Which credential a command uses (cli.md): NDCLI_TOKEN first, then the stored login session. */
 import type {ApiClient, Credential, CredentialSource} from '../api/client.js'
 import {AuthenticationError} from '../errors.js'
-import {validatePat} from '../pat.js'
+import {validatePat} from '../pat-format.js'
 import type {CredentialStore, Session} from '../store/credentials.js'
 import {refreshSession, sessionFrom} from './oauth.js'
 
