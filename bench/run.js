@@ -131,6 +131,7 @@ function summary(times) {
 
 // ---------------------------------------------------------------- server helpers
 
+const RUN_ID = `${process.pid}-${Date.now().toString(36)}`
 const ACCOUNT = {email: 'bench@example.com', password: 'correct horse battery staple', name: 'Bench'}
 
 async function api(server, session, method, path, body) {
@@ -145,6 +146,8 @@ async function api(server, session, method, path, body) {
 
 /** A server with one account holding `tokens` PATs; returns a PAT of that account and its session. */
 async function accountWithTokens(server, email, tokens) {
+  // A shared PostgreSQL database may hold a previous run's accounts: this run's are its own.
+  email = email.replace('@', `+${RUN_ID}@`)
   await seedAccount(server, {...ACCOUNT, email})
   const session = (await deviceFlowSession(server.url, {email, password: ACCOUNT.password})).access_token
   let pat

@@ -10,8 +10,6 @@ export type Dialect = 'sqlite' | 'postgres'
 export interface SqlExecutor {
   /** Rows of a query. */
   all<Row>(sql: string, params?: readonly SqlValue[]): Promise<Row[]>
-  /** Rows of a query as arrays of column values in SELECT order: cheaper than objects when a query returns many rows. */
-  values(sql: string, params?: readonly SqlValue[]): Promise<SqlValue[][]>
   /** Executes a statement and returns the number of rows it changed. */
   run(sql: string, params?: readonly SqlValue[]): Promise<number>
 }

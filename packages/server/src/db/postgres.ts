@@ -59,19 +59,17 @@ function translate(error: unknown): unknown {
 }
 
 function executor(client: pg.Pool | pg.PoolClient): SqlExecutor {
-  // rowMode 'array' (values()) gives rows as arrays; pg's overloads type that case apart, hence the one cast.
-  const send = (config: {name?: string; text: string; values: SqlValue[]; rowMode?: 'array'}) => client.query(config as pg.QueryConfig) as Promise<pg.QueryResult>
-  const query = async (sql: string, params: readonly SqlValue[], rowMode?: 'array') => {
+  const query = async (sql: string, params: readonly SqlValue[]) => {
     const values = checkParams(params)
     try {
       try {
-        return await send({...statement(sql), values, rowMode})
+        return await client.query({...statement(sql), values})
       } catch (error) {
         // "cached plan must not change result type": a newer instance altered a table this
         // connection prepared a statement over (a rolling upgrade); the unnamed form re-plans.
         // Not inside a transaction, which the error has aborted.
         if ((error as {code?: unknown}).code !== PG_CACHED_PLAN_CHANGED || !(client instanceof pg.Pool)) throw error
-        return await send({text: numberPlaceholders(sql), values, rowMode})
+        return await client.query(numberPlaceholders(sql), values)
       }
     } catch (error) {
       throw translate(error)
@@ -80,9 +78,6 @@ function executor(client: pg.Pool | pg.PoolClient): SqlExecutor {
   return {
     async all<Row>(sql: string, params: readonly SqlValue[] = []) {
       return (await query(sql, params)).rows as Row[]
-    },
-    async values(sql: string, params: readonly SqlValue[] = []) {
-      return (await query(sql, params, 'array')).rows as SqlValue[][]
     },
     async run(sql: string, params: readonly SqlValue[] = []) {
       return (await query(sql, params)).rowCount ?? 0

@@ -36,24 +36,10 @@ export function openSqliteDriver(dataDir: string): SqlDriver {
     return statement
   }
 
-  // The same SQL in raw mode (rows as arrays) is a statement of its own: raw() switches a statement's mode.
-  const rawStatements = new Map<string, Database.Statement>()
-  const preparedRaw = (sql: string): Database.Statement => {
-    let statement = rawStatements.get(sql)
-    if (!statement) {
-      statement = db.prepare(sql).raw(true)
-      rawStatements.set(sql, statement)
-    }
-    return statement
-  }
-
   // better-sqlite3 is synchronous: each call completes before the promise is returned.
   const executor: SqlExecutor = {
     async all<Row>(sql: string, params: readonly SqlValue[] = []) {
       return prepared(sql).all(...checkParams(params)) as Row[]
-    },
-    async values(sql: string, params: readonly SqlValue[] = []) {
-      return preparedRaw(sql).all(...checkParams(params)) as SqlValue[][]
     },
     async run(sql: string, params: readonly SqlValue[] = []) {
       const values = checkParams(params)

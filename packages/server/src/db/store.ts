@@ -142,25 +142,6 @@ function toToken(row: Row): PersonalAccessToken {
   }
 }
 
-/** A row of TOKEN_COLUMNS as an array of values, in that order. */
-function tokenFromValues(row: Array<string | number | null>): PersonalAccessToken {
-  return {
-    id: str(row[0]),
-    userId: str(row[1]),
-    name: str(row[2]),
-    tokenPrefix: str(row[3]),
-    scope: str(row[4]) as Scope,
-    orgId: optional(row[5]),
-    orgSlug: optional(row[6]),
-    expiresAt: optional(row[7]),
-    createdAt: str(row[8]),
-    lastUsedAt: optional(row[9]),
-    lastUsedIp: optional(row[10]),
-    revokedAt: optional(row[11]),
-    previousValidUntil: optional(row[12]),
-  }
-}
-
 function toDeviceAuthorization(row: Row): DeviceAuthorization {
   return {
     id: str(row.id),
@@ -180,7 +161,6 @@ function toOwner(row: Row): User {
   return {id: str(row.user_id), email: str(row.owner_email), name: optional(row.owner_name), createdAt: str(row.owner_created_at)}
 }
 
-/** The order matters: tokenFromValues reads the columns by position. */
 const TOKEN_COLUMNS = `t.id, t.user_id, t.name, t.token_prefix, t.scope, t.org_id, o.slug AS org_slug,
   t.expires_at, t.created_at, t.last_used_at, t.last_used_ip, t.revoked_at, t.previous_valid_until`
 
@@ -387,13 +367,12 @@ export class Store {
 
   /** Oldest first; in the order of the index personal_access_tokens_live_list, so no sort. */
   async listPersonalAccessTokens(userId: string): Promise<PersonalAccessToken[]> {
-    // Rows as arrays (the columns of TOKEN_COLUMNS, in order): an account can hold many tokens.
-    const rows = await this.db.values(
+    const rows = await this.db.all<Row>(
       `SELECT ${TOKEN_COLUMNS} FROM personal_access_tokens t LEFT JOIN organizations o ON o.id = t.org_id
        WHERE t.user_id = ? AND t.revoked_at IS NULL ORDER BY t.created_at, t.name`,
       [userId],
     )
-    return rows.map(tokenFromValues)
+    return rows.map(toToken)
   }
 
   /** False when the account has no live token of that name. */
