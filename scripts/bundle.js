@@ -3,7 +3,7 @@
  * Bundles with esbuild, after tsc (see docs/benchmarks.md for why and what it saves):
  *
  *   node scripts/bundle.js core    (in packages/core) src/index.ts → dist/runtime.cjs: @ndcli/core
- *                                  with @oclif/core (as `oclif`), got, @inquirer/prompts and
+ *                                  with @oclif/core (as `oclif`), got, @inquirer/confirm and
  *                                  cli-table3 in one file, which dist/shared.js (the package's
  *                                  entry point) loads once per process with V8's code cache
  *                                  (src/shared-runtime.ts).

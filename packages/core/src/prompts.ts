@@ -19,8 +19,10 @@ export interface Prompter {
 export const terminalPrompter: Prompter = {
   interactive: () => Boolean(process.stdin.isTTY && process.stderr.isTTY),
   async confirm(message, {default: defaultAnswer, signal}) {
-    // inquirer is loaded only when a prompt is shown.
-    const {confirm} = await import('@inquirer/prompts')
+    // Loaded only when a prompt is shown. @inquirer/confirm is the confirm prompt of
+    // @inquirer/prompts, on its own: the collection would bring every prompt (the editor's
+    // encoding tables alone are ~540 KB) into @ndcli/core's bundle.
+    const {default: confirm} = await import('@inquirer/confirm')
     return confirm({message, default: defaultAnswer}, {output: process.stderr, signal})
   },
 }

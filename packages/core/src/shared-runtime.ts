@@ -1,6 +1,6 @@
 /**
  * Loads @ndcli/core's bundled runtime (dist/runtime.cjs: this package and @oclif/core, got,
- * @inquirer/prompts, cli-table3 in one file, built by scripts/bundle.js) for the package's
+ * @inquirer/confirm, cli-table3 in one file, built by scripts/bundle.js) for the package's
  * entry point (dist/shared.js), with two start-up savings that no per-command care can give:
  *
  * - One copy per process. The shell and every plugin that is built against a compatible
