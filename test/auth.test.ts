@@ -69,13 +69,26 @@ describe('ndcli auth (against the real control plane)', function () {
       expect(result.stderr).not.to.include('one-time code')
     })
 
-    it('logs in again with --force, replacing the stored session', async () => {
+    it('logs in again with --force, replacing the stored session and ending the old one on the server', async () => {
       await login(server, env)
-      const before = await storedSession(env, server.url)
+      const before = (await storedSession(env, server.url))!
+      const me = (accessToken: string) => fetch(`${server.url}/api/v1/auth/me`, {headers: {authorization: `Bearer ${accessToken}`}})
+      expect((await me(before.access_token)).status).to.equal(200)
       const cli = startLogin(env, ['--no-browser', '--force'])
       await submitActivation(server.url, {userCode: await cli.userCode(), email: ACCOUNT.email, password: ACCOUNT.password, action: 'approve'})
-      expect((await cli.exited).exitCode).to.equal(0)
-      expect((await storedSession(env, server.url))?.refresh_token).to.be.a('string').and.not.equal(before?.refresh_token)
+      const result = await cli.exited
+      expect(result.exitCode, result.stderr).to.equal(0)
+      expect(result.stderr).not.to.include('Warning')
+      const after = (await storedSession(env, server.url))!
+      expect(after.refresh_token).to.be.a('string').and.not.equal(before.refresh_token)
+      expect((await me(after.access_token)).status).to.equal(200)
+      expect((await me(before.access_token)).status, 'the replaced session no longer works').to.equal(401)
+      const refresh = await fetch(`${server.url}/oauth/token`, {
+        method: 'POST',
+        headers: {'content-type': 'application/x-www-form-urlencoded'},
+        body: new URLSearchParams({grant_type: 'refresh_token', refresh_token: before.refresh_token, client_id: 'ndcli'}),
+      })
+      expect(refresh.status, 'nor does its refresh token').to.equal(400)
     })
 
     it('stops with exit 3 when the request is denied, storing nothing', async () => {
