@@ -4,7 +4,9 @@
  * form does. The browser itself is exercised in browser.test.ts.
  */
 import {expect} from 'chai'
-import {stat} from 'node:fs/promises'
+import {mkdtemp, rm, stat} from 'node:fs/promises'
+import {tmpdir} from 'node:os'
+import {join} from 'node:path'
 import {createServer} from 'node:net'
 
 import {CredentialStore, NOT_AUTHENTICATED, type Session} from '@ndcli/core'
@@ -12,7 +14,7 @@ import {generatePat} from '@ndcli/core/pat'
 import {isolatedDirs, runBinary} from '@ndcli/core/testing'
 import {seedAccount, startServerProcess, submitActivation, type ServerProcess} from '@ndcli/server/testing'
 
-import {ACCOUNT, BIN, login, sessionsPath, startLogin, storedSession} from './support/cli.js'
+import {ACCOUNT, BIN, login, sessionsPath, startLogin, storedSession, waitFor} from './support/cli.js'
 
 const HOUR = 3600
 const DAY = 24 * HOUR
@@ -89,6 +91,33 @@ describe('ndcli auth (against the real control plane)', function () {
         body: new URLSearchParams({grant_type: 'refresh_token', refresh_token: before.refresh_token, client_id: 'ndcli'}),
       })
       expect(refresh.status, 'nor does its refresh token').to.equal(400)
+    })
+
+    it('keeps waiting while the control plane restarts, says so once, and logs in when it is back', async () => {
+      // A server of its own, stopped and started again at the same address on the same data.
+      const dataDir = await mkdtemp(join(tmpdir(), 'ndcli-restart-'))
+      const own = await startServerProcess({env: {NDCLI_SERVER_DEVICE_INTERVAL: '1'}, dataDir})
+      const {port} = new URL(own.url)
+      let restarted: ServerProcess | undefined
+      try {
+        await seedAccount(own, ACCOUNT)
+        const ownEnv = {...env, NDCLI_API_URL: own.url}
+        const cli = startLogin(ownEnv)
+        const userCode = await cli.userCode()
+        await own.stop()
+        await waitFor('the CLI to notice', () => (cli.stderr().includes('Still waiting') ? true : undefined))
+        restarted = await startServerProcess({env: {NDCLI_SERVER_DEVICE_INTERVAL: '1'}, dataDir, port: Number(port)})
+        await submitActivation(restarted.url, {userCode, email: ACCOUNT.email, password: ACCOUNT.password, action: 'approve'})
+        const result = await cli.exited
+        expect(result.exitCode, result.stderr).to.equal(0)
+        expect(result.stderr).to.include(`✓ Logged in as ${ACCOUNT.email}`)
+        expect(result.stderr.match(/Still waiting/g), 'one warning for the outage').to.have.length(1)
+        expect(result.stderr).to.match(/Warning: Could not reach the control plane at http:\/\/127\.0\.0\.1:\d+: .*Still waiting/)
+      } finally {
+        await restarted?.stop()
+        await own.stop()
+        await rm(dataDir, {recursive: true, force: true})
+      }
     })
 
     it('stops with exit 3 when the request is denied, storing nothing', async () => {

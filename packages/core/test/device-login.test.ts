@@ -25,6 +25,8 @@ const AUTHORIZATION: DeviceAuthorization = {
 /** The API envelope this server uses, and the bare OAuth form (RFC 6749 §5.2) other servers send. */
 const envelope = (code: string) => ({status: 400, body: {error: {code, message: `${code} (envelope)`}}})
 const oauthForm = (code: string) => ({status: 400, body: {error: code, error_description: `${code} (oauth form)`}})
+/** The scripted server closes the connection without an answer. */
+const DROPPED = {status: 0, body: null}
 
 describe('pollForSession', () => {
   let server: Server
@@ -39,6 +41,7 @@ describe('pollForSession', () => {
       request.on('end', () => {
         forms.push(new URLSearchParams(body))
         const answer = answers.shift() ?? {status: 500, body: {error: {code: 'script_exhausted', message: 'no more answers'}}}
+        if (answer.status === 0) return void request.socket.destroy() // the connection drops
         response.writeHead(answer.status, {'content-type': 'application/json'}).end(JSON.stringify(answer.body))
       })
     })
@@ -92,6 +95,33 @@ describe('pollForSession', () => {
     const error = await pollForSession(api, {...AUTHORIZATION, expires_in: 5}, {sleep, now: () => now}).catch((error_: unknown) => error_ as NdError)
     expect(error).to.include({message: CODE_EXPIRED_MESSAGE, exitCode: 3})
     expect(forms).to.have.length(3) // polls at 2 s, 4 s and 6 s; 6 s is past the 5 s lifetime
+  })
+
+  it('keeps polling through dropped connections and 502/503/504/429, waiting twice as long after each failure in a row', async () => {
+    const unavailable = (status: number) => ({status, body: {error: {code: 'unavailable', message: 'restarting'}}})
+    answers.push(envelope('authorization_pending'), DROPPED, unavailable(503), unavailable(502), envelope('authorization_pending'), unavailable(504), unavailable(429), {status: 200, body: TOKENS})
+    const {waits, sleep} = recordingSleep()
+    const told: number[] = []
+    const tokens = await pollForSession(api, AUTHORIZATION, {sleep, onUnreachable: (_error, failures) => told.push(failures)})
+    expect(tokens).to.deep.equal(TOKENS)
+    expect(waits).to.deep.equal([2000, 2000, 4000, 8000, 16_000, 2000, 4000, 8000])
+    expect(told).to.deep.equal([1, 2, 3, 1, 2])
+  })
+
+  it('caps the back-off at a minute', async () => {
+    answers.push(...Array.from({length: 8}, () => DROPPED), {status: 200, body: TOKENS})
+    const {waits, sleep} = recordingSleep()
+    await pollForSession(api, AUTHORIZATION, {sleep})
+    expect(waits).to.deep.equal([2000, 4000, 8000, 16_000, 32_000, 60_000, 60_000, 60_000, 60_000])
+  })
+
+  it('gives up with the network error (exit 7) when the code expires while the server cannot be reached', async () => {
+    let now = 0
+    answers.push(...Array.from({length: 10}, () => DROPPED))
+    const sleep = async (ms: number) => void (now += ms)
+    const error = await pollForSession(api, {...AUTHORIZATION, expires_in: 10}, {sleep, now: () => now}).catch((error_: unknown) => error_ as NdError)
+    expect(error).to.include({exitCode: 7, code: 'unreachable'})
+    expect(forms).to.have.length(3) // polls at 2 s, 6 s and 14 s; 14 s is past the 10 s lifetime
   })
 
   it('stops waiting at once when the signal aborts (Ctrl-C), without another request', async () => {

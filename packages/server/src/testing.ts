@@ -18,6 +18,8 @@ export interface ServerProcessOptions {
   databaseUrl?: string
   /** Reuse a data directory (e.g. a second instance); default: a new temporary one. */
   dataDir?: string
+  /** Listen on this port (e.g. a restart at the same address); default: a free one. */
+  port?: number
   /**
    * Append the server's log (stderr) to this file instead of collecting it in this process, as an
    * operator's log file would: under load (the benchmark) collecting it would take CPU from the
@@ -46,7 +48,7 @@ export async function startServerProcess(options: ServerProcessOptions = {}): Pr
   const storage = options.databaseUrl ? ['--database-url', options.databaseUrl] : ['--data-dir', dataDir]
   const env = {...process.env, ...options.env}
   const logFile = options.logFile === undefined ? undefined : await open(options.logFile, 'a')
-  const child = spawn(process.execPath, [SERVER_BIN, 'start', '--host', '127.0.0.1', '--port', '0', ...storage], {
+  const child = spawn(process.execPath, [SERVER_BIN, 'start', '--host', '127.0.0.1', '--port', String(options.port ?? 0), ...storage], {
     env,
     stdio: ['ignore', 'pipe', logFile ? logFile.fd : 'pipe'],
   })

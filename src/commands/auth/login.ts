@@ -34,6 +34,9 @@ The browser is not opened with --no-browser, in CI, or without a display; open t
     const tokens = await pollForSession(this.api, authorization, {
       signal: this.abort.signal,
       onSlowDown: (seconds) => this.debug(`the server asked to slow down: polling every ${seconds} s`),
+      onUnreachable: (error, failures) => {
+        if (failures === 1) this.warn(`${error.message} Still waiting: trying again, less often, until the code expires (Ctrl-C to stop).`)
+      },
     })
     const issuedAt = new Date()
     const account = await fetchAccount(this.api, {kind: 'session', token: tokens.access_token})

@@ -6,7 +6,7 @@
 import {setTimeout as delay} from 'node:timers/promises'
 
 import type {ApiClient} from '../api/client.js'
-import {ApiError, AuthenticationError} from '../errors.js'
+import {ApiError, AuthenticationError, UnreachableError} from '../errors.js'
 import {exchangeDeviceCode, type DeviceAuthorization, type TokenResponse} from './oauth.js'
 
 export const ACCESS_DENIED_MESSAGE = 'Access was denied in the browser.'
@@ -15,6 +15,8 @@ export const CODE_EXPIRED_MESSAGE = "The code expired before it was approved. Ru
 export const SLOW_DOWN_STEP_SECONDS = 5
 /** RFC 8628 §3.2: the interval when the server names none. */
 const DEFAULT_INTERVAL_SECONDS = 5
+/** The longest wait between polls while the server cannot be reached. */
+export const MAX_BACKOFF_SECONDS = 60
 
 export interface PollOptions {
   /** Aborting it rejects the pending wait or request (Ctrl-C). */
@@ -23,6 +25,8 @@ export interface PollOptions {
   sleep?: (ms: number, signal?: AbortSignal) => Promise<void>
   /** Told the new interval (seconds) each time the server asks to slow down. */
   onSlowDown?: (intervalSeconds: number) => void
+  /** Told each failed poll that polling goes on after (`failures` in a row), e.g. to say so once. */
+  onUnreachable?: (error: Error, failures: number) => void
   now?: () => number
 }
 
@@ -33,11 +37,22 @@ export async function pollForSession(api: ApiClient, authorization: DeviceAuthor
   // The server answers expired_token itself; the local deadline only guards against one that never does.
   const deadline = now() + authorization.expires_in * 1000
   let intervalSeconds = authorization.interval > 0 ? authorization.interval : DEFAULT_INTERVAL_SECONDS
+  // RFC 8628 §3.5: on connection timeouts the client backs off exponentially. A login the user is
+  // approving must not die of a network blip or a restarting server: polling goes on (also after
+  // a 429, 502, 503 or 504) with the wait doubling, until the code expires.
+  let failures = 0
   for (;;) {
-    await sleep(intervalSeconds * 1000, options.signal)
+    await sleep(Math.min(intervalSeconds * 2 ** failures, Math.max(intervalSeconds, MAX_BACKOFF_SECONDS)) * 1000, options.signal)
     try {
       return await exchangeDeviceCode(api, authorization.device_code)
     } catch (error) {
+      if (isTransient(error)) {
+        if (now() >= deadline) throw error
+        failures++
+        options.onUnreachable?.(error as Error, failures)
+        continue
+      }
+      failures = 0
       if (!(error instanceof ApiError)) throw error
       switch (error.code) {
         case 'authorization_pending':
@@ -56,6 +71,10 @@ export async function pollForSession(api: ApiClient, authorization: DeviceAuthor
     }
     if (now() >= deadline) throw codeExpired()
   }
+}
+
+function isTransient(error: unknown): boolean {
+  return error instanceof UnreachableError || (error instanceof ApiError && [429, 502, 503, 504].includes(error.status))
 }
 
 function codeExpired(cause?: unknown): AuthenticationError {
