@@ -216,6 +216,25 @@ describe('plugins', () => {
       })
     }
 
+    it('applies the same rules to plugins link: a folder with an auth command is refused (exit 4), nothing linked', async () => {
+      const {stdout, stderr, exitCode} = await ndcli(['plugins', 'link', '--no-install', packages.shadowsAuth.folder])
+      expect({stdout, exitCode}).to.deep.equal({stdout: '', exitCode: 4})
+      expect(stderr).to.match(/^Error: acme-auth@1\.0\.0 would replace ndcli's "auth login" command/)
+      expect(stderr.trim().split('\n')).to.have.length(1)
+      await expectNothingInstalled()
+    })
+
+    it('links a folder built for another @ndcli/core major only when allowed, with a warning', async () => {
+      const refused = await ndcli(['plugins', 'link', '--no-install', packages.otherMajor.folder])
+      expect(refused.exitCode).to.equal(2)
+      expect(refused.stderr).to.match(/^Error: acme-legacy@1\.0\.0 is built for @ndcli\/core 7\.2\.0.*NDCLI_PLUGINS_ALLOW=acme-legacy/)
+      await expectNothingInstalled()
+      const allowed = await ndcli(['plugins', 'link', '--no-install', packages.otherMajor.folder], {NDCLI_PLUGINS_ALLOW: 'acme-legacy'})
+      expectSuccess(allowed)
+      expect(allowed.stderr).to.match(/^Warning: acme-legacy@1\.0\.0 is built for @ndcli\/core 7\.2\.0/)
+      expect((await ndcli(['plugins'])).stdout).to.equal(`acme-legacy 1.0.0 (link) ${packages.otherMajor.folder}\n`)
+    })
+
     it('installs a plugin built for this @ndcli/core major without a question', async () => {
       const install = await ndcli(['plugins', 'install', `file:${packages.compatible.tarball}`])
       expectSuccess(install)

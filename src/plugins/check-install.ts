@@ -4,11 +4,12 @@
  * the trust rules, and asks for consent when one is needed — a person on a terminal, or
  * the allow-list (NDCLI_PLUGINS_ALLOW, plugins.allow) for CI.
  */
-import {rm, stat} from 'node:fs/promises'
+import {readFile, rm, stat} from 'node:fs/promises'
 import {dirname, isAbsolute, resolve} from 'node:path'
 import {fileURLToPath} from 'node:url'
 
-import {ForbiddenError, reportWarning, UsageError, type Prompter} from '@ndcli/core'
+import type {Interfaces} from '@oclif/core'
+import {ConfigStore, ForbiddenError, pluginList, reportWarning, terminalPrompter, UsageError, type Prompter} from '@ndcli/core'
 
 import {packFromRegistry, type FetchOptions} from './fetch.js'
 import {inspectDirectory, inspectTarball, type PluginPackage} from './inspect.js'
@@ -25,6 +26,23 @@ export interface CheckOptions {
   allowed: ReadonlySet<string>
   prompter: Prompter
   fetch?: FetchOptions
+}
+
+/** checkPluginInstall with this shell's settings: its @ndcli/core, the allow-lists, the terminal, npm through @oclif/plugin-plugins. */
+export async function checkWithShellRules(source: PluginSource, config: Interfaces.Config): Promise<'install' | 'declined'> {
+  const allowed = new Set([...pluginList(process.env[ALLOW_ENV]), ...pluginList(await new ConfigStore(config.configDir).get('plugins.allow'))])
+  return checkPluginInstall(source, {
+    shellCoreVersion: await shellCoreVersion(),
+    allowed,
+    prompter: terminalPrompter,
+    fetch: {registry: config.npmRegistry, pluginPluginsRoot: config.plugins.get('@oclif/plugin-plugins')?.root},
+  })
+}
+
+/** The @ndcli/core this shell runs on; its package.json is not exported, so find it next to the entry point. */
+async function shellCoreVersion(): Promise<string> {
+  const packageJson = new URL('../package.json', import.meta.resolve('@ndcli/core'))
+  return (JSON.parse(await readFile(fileURLToPath(packageJson), 'utf8')) as {version: string}).version
 }
 
 export async function checkPluginInstall(source: PluginSource, options: CheckOptions): Promise<'install' | 'declined'> {
