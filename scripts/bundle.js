@@ -84,35 +84,18 @@ function oclifThroughCore() {
 }
 
 /**
- * got imports http2-wrapper when it loads, and http2-wrapper builds a TLS socket as it loads
- * (a secure context with every root certificate: ~20 ms of a run). ndcli never sets got's
- * `http2` option, the only path that uses it; got sees an object that loads the real module
- * (bundled, not evaluated) on first use.
- */
-function deferHttp2Wrapper() {
-  return {
-    name: 'defer-http2-wrapper',
-    setup(esbuild) {
-      esbuild.onResolve({filter: /^http2-wrapper$/}, (args) =>
-        args.namespace === 'defer-http2-wrapper' ? undefined : {path: 'http2-wrapper', namespace: 'defer-http2-wrapper'},
-      )
-      esbuild.onLoad({filter: /.*/, namespace: 'defer-http2-wrapper'}, () => ({
-        contents: `let loaded;
-const real = () => (loaded ??= require('http2-wrapper'));
-export default {get auto() { return real().auto }, get globalAgent() { return real().globalAgent }};
-`,
-        loader: 'js',
-        resolveDir: cwd,
-      }))
-    },
-  }
-}
-
-/**
  * Start-up costs in dependencies' module-level code, removed in the bundle by exact source
  * edits; the build fails if an edit no longer applies (a dependency changed: measure again).
  */
 const SOURCE_EDITS = [
+  {
+    // http2-wrapper builds a TLS socket as it loads (a secure context with every root certificate:
+    // ~20 ms of a run), and got imports it as it loads; ndcli never sets got's `http2` option, the
+    // only path that uses it. It is loaded (bundled, not evaluated until then) on first use.
+    file: /[/\\]got[/\\]dist[/\\]source[/\\]core[/\\]options\.js$/,
+    find: "import http2wrapper from 'http2-wrapper';",
+    replace: "const http2wrapper = {get auto() { return require('http2-wrapper').auto }, get globalAgent() { return require('http2-wrapper').globalAgent }};",
+  },
   {
     // Building two ICU list formatters as the module loads is ~10 ms of every request-making run;
     // they only format the message of a failed assertion.
@@ -137,11 +120,10 @@ const orFormatter = {format: (list) => (orListFormat ??= new Intl.ListFormat('en
     find: 'checkCWD();\ncheckNodeVersion();',
     replace: 'checkCWD();',
   },
-  // oclif requires three Node built-ins as it loads that a run rarely uses (~10 ms together):
-  // child_process (Windows shell detection), readline (a flag read from stdin) and perf_hooks
-  // (OCLIF_PERFORMANCE). Each is loaded on the first use of one of its properties instead.
+  // oclif requires two Node built-ins as it loads that a run rarely uses: readline (a flag read
+  // from stdin) and perf_hooks (OCLIF_PERFORMANCE). Each is loaded on the first use of one of its
+  // properties instead. (child_process is left: oclif's WSL detection loads it on every run.)
   ...[
-    ['util[/\\\\]os', 'node_child_process_1', 'node:child_process'],
     ['parser[/\\\\]parse', 'node_readline_1', 'node:readline'],
     ['performance', 'node_perf_hooks_1', 'node:perf_hooks'],
   ].map(([file, name, builtin]) => ({
@@ -186,7 +168,7 @@ function commandId(file) {
 
 async function bundleCore() {
   const outfile = 'dist/runtime.cjs'
-  const result = await build({...common, format: 'cjs', entryPoints: ['src/index.ts'], outfile, external: ['typescript'], plugins: [deferHttp2Wrapper(), sourceEdits()]})
+  const result = await build({...common, format: 'cjs', entryPoints: ['src/index.ts'], outfile, external: ['typescript'], plugins: [sourceEdits()]})
   // vm.Script code (src/shared-runtime.ts) cannot call import() without an experimental flag:
   // the bundle's dynamic imports (oclif loading plugins' ESM files) call the loader's function.
   const {DYNAMIC_IMPORT} = await import(resolve(cwd, 'dist/shared-runtime.js'))

@@ -1,5 +1,5 @@
 import {Flags} from '@oclif/core'
-import {NdCommand, TOKEN_ENV, canOpenBrowser, fetchAccount, pollForSession, requestDeviceCode, revokeSession, sessionFrom, storedSessionAccount, type Session} from '@ndcli/core'
+import {NdCommand, TOKEN_ENV, canOpenBrowser, fetchAccount, pollForSession, requestDeviceCode, sessionFrom, storedSessionAccount, tryRevokeSession} from '@ndcli/core'
 
 export default class AuthLogin extends NdCommand<typeof AuthLogin> {
   static override summary = 'Log in through the browser.'
@@ -43,18 +43,10 @@ The browser is not opened with --no-browser, in CI, or without a display; open t
     const replaced = await this.credentials.loadSession()
     await this.credentialStore.save(this.apiUrl, sessionFrom(tokens, account.email, issuedAt))
     this.info(`✓ Logged in as ${account.email}`)
-    if (replaced) await this.endReplacedSession(replaced)
+    // The session this login replaces would otherwise stay valid on the server until it expires.
+    const failure = replaced && (await tryRevokeSession(this.api, replaced, this.abort.signal))
+    if (failure) this.warn(`Could not end the previous session on the server: ${failure.message} It stays valid there until it expires.`)
     if (process.env[TOKEN_ENV]) this.warn(`${TOKEN_ENV} is set and takes precedence over this session: unset it to use the session.`)
-  }
-
-  /** A session this login replaced would otherwise stay valid on the server until it expires: end it, best effort. */
-  private async endReplacedSession(session: Session): Promise<void> {
-    try {
-      await revokeSession(this.api, session)
-    } catch (error) {
-      if (this.abort.signal.aborted) throw error
-      this.warn(`Could not end the previous session on the server: ${(error as Error).message} It stays valid there until it expires.`)
-    }
   }
 
   /** Best effort: a browser that fails to start must not end the login — the URL is on screen. */

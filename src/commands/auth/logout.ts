@@ -1,4 +1,4 @@
-import {NdCommand, TOKEN_ENV, revokeSession} from '@ndcli/core'
+import {NdCommand, TOKEN_ENV, tryRevokeSession} from '@ndcli/core'
 
 export default class AuthLogout extends NdCommand<typeof AuthLogout> {
   static override summary = 'Log out: end the session on the server and delete it locally.'
@@ -12,13 +12,9 @@ export default class AuthLogout extends NdCommand<typeof AuthLogout> {
       this.info(`Not logged in to ${this.apiUrl}.`)
       return
     }
-    try {
-      await revokeSession(this.api, session)
-    } catch (error) {
-      // Best effort: a session the server cannot end must still leave this machine; only Ctrl-C stops the logout.
-      if (this.abort.signal.aborted) throw error
-      this.warn(`Could not revoke the session on the server: ${(error as Error).message} It stays valid there until it expires.`)
-    }
+    // Best effort: a session the server cannot end must still leave this machine.
+    const failure = await tryRevokeSession(this.api, session, this.abort.signal)
+    if (failure) this.warn(`Could not revoke the session on the server: ${failure.message} It stays valid there until it expires.`)
     await this.credentialStore.delete(this.apiUrl)
     this.info(`✓ Logged out of ${this.apiUrl} (${session.email})`)
     if (process.env[TOKEN_ENV]) this.warn(`${TOKEN_ENV} is still set: unset it too to stop using that token.`)

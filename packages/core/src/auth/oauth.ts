@@ -44,6 +44,20 @@ export async function revokeSession(api: ApiClient, session: Session): Promise<v
   await api.post('/oauth/revoke', {authenticated: false, form: {token: session.refresh_token, token_type_hint: 'refresh_token', client_id: CLIENT_ID}})
 }
 
+/**
+ * Ends a session on the server, best effort: the reason it could not (the caller warns that the
+ * session stays valid there until it expires), or undefined. Ctrl-C (the aborted signal) still stops.
+ */
+export async function tryRevokeSession(api: ApiClient, session: Session, signal: AbortSignal): Promise<Error | undefined> {
+  try {
+    await revokeSession(api, session)
+    return undefined
+  } catch (error) {
+    if (signal.aborted) throw error
+    return error as Error
+  }
+}
+
 export function sessionFrom(tokens: TokenResponse, email: string, now: Date): Session {
   return {
     access_token: tokens.access_token,

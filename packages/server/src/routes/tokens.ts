@@ -74,12 +74,8 @@ interface CreateTokenBody {
   expires_in?: string
 }
 
-export function tokenListItem(token: PersonalAccessToken, now: Date) {
-  return listItem(token, now.toISOString())
-}
-
-/** `at`: now as ISO-8601 (formatted once per response, not per token). */
-function listItem(token: PersonalAccessToken, at: string) {
+/** `at`: now as ISO-8601 (a list formats it once, not once per token). */
+export function tokenListItem(token: PersonalAccessToken, at: string) {
   return {
     name: token.name,
     token_prefix: token.tokenPrefix,
@@ -175,7 +171,7 @@ export function registerTokenRoutes(app: FastifyInstance, {store, clock, auth}: 
   app.get('/api/v1/auth/tokens', {onRequest: auth.anyCredential, schema: {response: {200: tokenListResponseSchema}}}, async (request) => {
     const {user} = principalOf(request)
     const at = clock().toISOString()
-    return (await store.listPersonalAccessTokens(user.id)).map((token) => listItem(token, at))
+    return (await store.listPersonalAccessTokens(user.id)).map((token) => tokenListItem(token, at))
   })
 
   app.get<{Params: {name: string}}>('/api/v1/auth/tokens/:name', {onRequest: auth.anyCredential}, async (request) => {
@@ -183,7 +179,7 @@ export function registerTokenRoutes(app: FastifyInstance, {store, clock, auth}: 
     const {name} = request.params
     const token = TOKEN_NAME.test(name) ? await store.findLivePersonalAccessToken(user.id, name) : undefined
     if (!token) throw notFound(`You have no token named "${name}".`)
-    return tokenListItem(token, clock())
+    return tokenListItem(token, clock().toISOString())
   })
 
   app.post<{Params: {name: string}; Body: RotateTokenBody}>(
