@@ -48,8 +48,9 @@ export interface Authenticator {
 }
 
 /**
- * Resolves the bearer credential on every request, straight from the
- * database (nothing is cached, so a revocation applies to the next request).
+ * Resolves the bearer credential on every request from the database (a
+ * driver reuses a read only while the database is unchanged, so a revocation
+ * applies to the next request).
  * Failures count against the caller's address; too many give 429.
  */
 export function createAuthenticator(store: Store, clock: Clock, throttle: AuthFailureThrottle): Authenticator {

@@ -72,6 +72,36 @@ backends('store: same values and order on every back end', (backend) => {
     expect(await lastUse()).to.equal('2030-01-01T10:01:31.000Z')
   })
 
+  it('a read reflects every earlier write: this connection\'s, and another process\'s commit', async () => {
+    const createdAt = '2030-01-01T00:00:00.000Z'
+    const user = await store.createUser({email: 'fresh@example.com', name: null, passwordHash: 'h', createdAt})
+    const token = (name: string) => ({userId: user.id, name, tokenDigest: `fresh-${name}`, tokenPrefix: 'p', scope: 'RO' as const, orgId: null, expiresAt: null, createdAt})
+    await store.createPersonalAccessToken(token('a'))
+    const names = async () => (await store.listPersonalAccessTokens(user.id)).map((listed) => listed.name)
+    expect(await names()).to.deep.equal(['a'])
+    expect((await store.findPersonalAccessTokenBySecret('fresh-a'))?.token.revokedAt).to.equal(null)
+
+    // What a caller does to the objects it got does not reach the next reader.
+    const listed = await store.listPersonalAccessTokens(user.id)
+    listed[0]!.name = 'changed'
+    listed.pop()
+    expect(await names()).to.deep.equal(['a'])
+
+    await store.createPersonalAccessToken(token('b'))
+    expect(await names()).to.deep.equal(['a', 'b'])
+
+    // Another connection (as another server instance or `ndcli-server` would be) revokes and creates.
+    const other = await openStore(database.storeOptions)
+    try {
+      expect(await other.revokePersonalAccessToken(user.id, 'a', '2030-01-02T00:00:00.000Z')).to.equal(true)
+      await other.createPersonalAccessToken(token('c'))
+    } finally {
+      await other.close()
+    }
+    expect((await store.findPersonalAccessTokenBySecret('fresh-a'))?.token.revokedAt).to.equal('2030-01-02T00:00:00.000Z')
+    expect(await names()).to.deep.equal(['b', 'c'])
+  })
+
   it('refuses U+0000 in text the same way on both engines', async () => {
     const error = await store.findUserByEmail('a\u0000b').then(() => undefined, (caught: Error) => caught)
     expect(error?.name).to.equal('UnstorableText')

@@ -8,7 +8,7 @@ export type SqlValue = string | number | null
 export type Dialect = 'sqlite' | 'postgres'
 
 export interface SqlExecutor {
-  /** Rows of a query. */
+  /** Rows of a query; read-only, since a driver may hand the same rows to identical later queries. */
   all<Row>(sql: string, params?: readonly SqlValue[]): Promise<Row[]>
   /** Executes a statement and returns the number of rows it changed. */
   run(sql: string, params?: readonly SqlValue[]): Promise<number>

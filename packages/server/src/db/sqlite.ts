@@ -6,6 +6,8 @@ import {checkParams, type SqlDriver, type SqlExecutor, type SqlValue, UniqueViol
 export const SQLITE_FILE_NAME = 'ndcli-server.sqlite'
 /** How long a writer waits for another process (e.g. `ndcli-server user add` beside a running server). */
 const BUSY_TIMEOUT_MS = 5000
+/** Bound on the rows kept by the read cache (below); past it the cache starts again empty. */
+const MAX_CACHED_ROWS = 10_000
 
 function translate(error: unknown): unknown {
   const code = (error as {code?: unknown}).code
@@ -51,9 +53,54 @@ export function openSqliteDriver(dataDir: string): SqlDriver {
     },
   }
 
+  // Reads outside transactions are answered from an identical earlier query while the database is
+  // unchanged: most requests read the same few rows (the caller's credential, its token list), and
+  // building their row objects cost more than the rest of the request. "Unchanged" is exact, not a
+  // time to live: PRAGMA data_version changes when another connection (a second process, `ndcli-server
+  // user add`) commits, and this connection's own writes empty the cache, so a revocation still applies
+  // to the next request. Checking costs one read transaction, far less than the query and its row
+  // objects. Every read of store.ts is keyed by ids, digests or emails, never the clock, so equal
+  // parameters mean equal results.
+  const dataVersion = db.prepare('PRAGMA data_version').pluck()
+  const results = new Map<string, readonly unknown[]>()
+  let resultRows = 0
+  let resultsVersion: unknown
+  const forget = () => {
+    results.clear()
+    resultRows = 0
+  }
+  const cachedAll = <Row>(sql: string, params: readonly SqlValue[]): Row[] => {
+    const values = checkParams(params)
+    // Read before the query: rows newer than the version they are filed under only cause an extra miss.
+    const version = dataVersion.get()
+    if (version !== resultsVersion) {
+      forget()
+      resultsVersion = version
+    }
+    // U+0000 cannot occur in SQL text or (checked above) in parameters.
+    const key = `${sql}\u0000${JSON.stringify(values)}`
+    let rows = results.get(key)
+    if (!rows) {
+      rows = Object.freeze(prepared(sql).all(...values).map((row) => Object.freeze(row)))
+      if (resultRows + rows.length > MAX_CACHED_ROWS) forget()
+      results.set(key, rows)
+      resultRows += rows.length
+    }
+    return rows as Row[]
+  }
+
   return {
     dialect: 'sqlite',
-    ...executor,
+    async all<Row>(sql: string, params: readonly SqlValue[] = []) {
+      return cachedAll<Row>(sql, params)
+    },
+    async run(sql: string, params: readonly SqlValue[] = []) {
+      try {
+        return await executor.run(sql, params)
+      } finally {
+        forget()
+      }
+    },
     async exclusive(work) {
       // IMMEDIATE takes the write lock up front, so a second process waits (busy_timeout) instead of racing.
       db.exec('BEGIN IMMEDIATE')
@@ -64,6 +111,8 @@ export function openSqliteDriver(dataDir: string): SqlDriver {
       } catch (error) {
         db.exec('ROLLBACK')
         throw error
+      } finally {
+        forget()
       }
     },
     async close() {
