@@ -49,4 +49,28 @@ backends('secrets at rest and in logs', (backend) => {
     }
     await server.close()
   })
+
+  it('one line per answered request: its id, method, path without the query string, address, status and time', async () => {
+    const server = await startTestServer(backend)
+    try {
+      const email = await seedUser(server)
+      const {device_code, user_code} = await startDeviceFlow(server)
+      await submitActivate(server, {userCode: user_code, email})
+      const session = (await pollToken(server, device_code)).body
+      const pat = await createPat(server, session.access_token, {name: 'ci', scope: 'RO'})
+      const response = await request(server, 'GET', `/api/v1/auth/tokens?token=${pat}`, {token: pat, headers: {'x-request-id': 'line-check-1'}})
+      expect(response.status).to.equal(200)
+      const lines = server.logs.map((line) => JSON.parse(line) as Record<string, unknown>).filter((entry) => entry.reqId === 'line-check-1')
+      expect(lines).to.have.length(1)
+      expect(lines[0]).to.deep.include({
+        msg: 'request completed',
+        req: {method: 'GET', path: '/api/v1/auth/tokens', remoteAddress: '127.0.0.1'},
+        res: {statusCode: 200},
+      })
+      expect(lines[0]!.responseTime).to.be.a('number')
+      expect(server.logs.join('').includes(pat), 'the PAT in the log').to.equal(false)
+    } finally {
+      await server.close()
+    }
+  })
 })
