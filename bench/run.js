@@ -332,11 +332,12 @@ const stores = [await controlPlane('SQLite')]
 const notes = []
 if (databaseUrl) stores.push(await controlPlane('PostgreSQL', databaseUrl))
 else notes.push('PostgreSQL skipped: neither DATABASE_URL nor NDCLI_TEST_DATABASE_URL is set.')
-for (const store of stores) store.verdict = store.share >= BUDGET.throughputShare ? 'PASS' : 'FAIL'
+// Issue 9's throughput budget is on SQLite; PostgreSQL's figures are measured the same way and reported.
+for (const store of stores) store.verdict = store.label !== 'SQLite' ? null : store.share >= BUDGET.throughputShare ? 'PASS' : 'FAIL'
 
 const checks = [
   ...startup.filter((row) => row.verdict).map((row) => ({check: `${row.command} ≤ ${row.budget}× node -e 0 (clean env)`, value: `${row.ratio}×`, verdict: row.verdict})),
-  ...stores.map((store) => ({check: `GET /api/v1/auth/tokens ≥ 50 % of bare Fastify (${store.label})`, value: `${Math.round(store.share * 100)} %`, verdict: store.verdict})),
+  ...stores.filter((store) => store.verdict).map((store) => ({check: `GET /api/v1/auth/tokens ≥ 50 % of bare Fastify (${store.label})`, value: `${Math.round(store.share * 100)} %`, verdict: store.verdict})),
 ]
 const machine = {
   cpu: cpus()[0]?.model ?? 'unknown',
@@ -375,7 +376,7 @@ function markdown(r) {
     '',
     '| endpoint | requests/s | p50 | p99 | ratio to baseline |',
     '| --- | --- | --- | --- | --- |',
-    `| \`GET /api/v1/auth/tokens\` (PAT, 10 tokens) | ${s.list.requests_per_s} | ${s.list.latency_p50_ms} ms | ${s.list.latency_p99_ms} ms | **${Math.round(s.share * 100)} %** (budget ≥ 50 %: ${s.verdict}) |`,
+    `| \`GET /api/v1/auth/tokens\` (PAT, 10 tokens) | ${s.list.requests_per_s} | ${s.list.latency_p50_ms} ms | ${s.list.latency_p99_ms} ms | **${Math.round(s.share * 100)} %**${s.verdict ? ` (budget ≥ 50 %: ${s.verdict})` : ' (reported; the budget is on SQLite)'} |`,
     `| bare Fastify route (baseline) | ${s.bare.requests_per_s} | ${s.bare.latency_p50_ms} ms | ${s.bare.latency_p99_ms} ms | 100 % |`,
     '',
     'List cost as the account grows (same PAT route):',
