@@ -56,9 +56,10 @@ const REDACTED_PATHS = [
  * One log line per request, written when it is answered: method, path (no query string), address,
  * status and time — not Fastify's two ("incoming request" and "request completed"), which cost
  * a second serialization, redaction and write on every request. The line of an answered request
- * holds only those fields, none of which can carry a secret, so it is written by a child logger
- * without the redaction pass: searching every line for the secret fields cost more than the rest
- * of the line (measured: ~5 µs of ~7). Every other line, errors included, is redacted.
+ * holds only those fields (the serializers pick them), none of which can carry a secret, so it is
+ * written by a child logger without the redaction pass: searching every line for the secret fields
+ * cost more than the rest of the line (measured: ~5 µs of ~7). Every other line, errors included,
+ * is redacted.
  */
 class OneLinePerRequest extends LogController {
   private answered: FastifyBaseLogger | undefined
@@ -70,11 +71,8 @@ class OneLinePerRequest extends LogController {
       request.log.error({req: request, res: reply, err: error, responseTime: reply.elapsedTime}, 'request errored')
       return
     }
-    this.answered ??= request.server.log.child({}, {redact: {paths: []}, serializers: {req: (value) => value, res: (value) => value}})
-    this.answered.info(
-      {reqId: request.id, req: requestFields(request), res: {statusCode: reply.statusCode}, responseTime: reply.elapsedTime},
-      'request completed',
-    )
+    this.answered ??= request.server.log.child({}, {redact: {paths: []}})
+    this.answered.info({reqId: request.id, req: request, res: reply, responseTime: reply.elapsedTime}, 'request completed')
   }
 }
 

@@ -69,30 +69,27 @@ export function openSqliteDriver(dataDir: string): SqlDriver {
     results.clear()
     resultRows = 0
   }
-  const cachedAll = <Row>(sql: string, params: readonly SqlValue[]): Row[] => {
-    const values = checkParams(params)
-    // Read before the query: rows newer than the version they are filed under only cause an extra miss.
-    const version = dataVersion.get()
-    if (version !== resultsVersion) {
-      forget()
-      resultsVersion = version
-    }
-    // U+0000 cannot occur in SQL text or (checked above) in parameters.
-    const key = `${sql}\u0000${JSON.stringify(values)}`
-    let rows = results.get(key)
-    if (!rows) {
-      rows = Object.freeze(prepared(sql).all(...values).map((row) => Object.freeze(row)))
-      if (resultRows + rows.length > MAX_CACHED_ROWS) forget()
-      results.set(key, rows)
-      resultRows += rows.length
-    }
-    return rows as Row[]
-  }
 
   return {
     dialect: 'sqlite',
     async all<Row>(sql: string, params: readonly SqlValue[] = []) {
-      return cachedAll<Row>(sql, params)
+      const values = checkParams(params)
+      // Read before the query: rows newer than the version they are filed under only cause an extra miss.
+      const version = dataVersion.get()
+      if (version !== resultsVersion) {
+        forget()
+        resultsVersion = version
+      }
+      // U+0000 cannot occur in SQL text or (checked above) in parameters.
+      const key = `${sql}\u0000${JSON.stringify(values)}`
+      let rows = results.get(key)
+      if (!rows) {
+        rows = Object.freeze(prepared(sql).all(...values).map((row) => Object.freeze(row)))
+        if (resultRows + rows.length > MAX_CACHED_ROWS) forget()
+        results.set(key, rows)
+        resultRows += rows.length
+      }
+      return rows as Row[]
     },
     async run(sql: string, params: readonly SqlValue[] = []) {
       try {
