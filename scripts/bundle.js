@@ -8,7 +8,8 @@
  *                                  entry point) loads once per process with V8's code cache
  *                                  (src/shared-runtime.ts).
  *   node scripts/bundle.js shell   src/commands.ts → dist/commands.js (every shell command, oclif's
- *                                  explicit strategy) and src/hooks.ts → dist/hooks.js.
+ *                                  explicit strategy), src/hooks.ts → dist/hooks.js, and what they
+ *                                  import on demand (ON_DEMAND), e.g. dist/plugin-checks.js.
  *   node scripts/bundle.js plugin  (in packages/plugin-auth-token) src/commands/**.ts →
  *                                  dist/commands/**.js, each command a small entry.
  *
@@ -43,7 +44,7 @@ const common = {
 
 // Each entry one self-contained file (no shared chunks): every ESM module a run loads costs a
 // resolution, a read and a compile (ESM has no code cache), and what entries would share is a few
-// lines. Code imported on demand stays in the entry's file, evaluated only when imported.
+// lines. Code the shell imports on demand is an entry of its own (ON_DEMAND below).
 const esm = {
   ...common,
   format: 'esm',
@@ -62,6 +63,33 @@ function noRequire() {
             throw new Error(`${file} calls require() (from ${Object.keys(output.inputs).join(', ')}): import it, or add it to @ndcli/core`)
           }
         }
+      })
+    },
+  }
+}
+
+/**
+ * The shell's modules imported with import(), each bundled as an entry of its own (output name →
+ * source). Inlined into the importing entry, their code would run only when imported, but ESM
+ * hoists their imports of Node's modules: dist/hooks.js, loaded by every run for the init hook,
+ * then loaded zlib, child_process, os and util (whose ESM wrapper loads parseArgs and MIMEType) for
+ * the plugin checks (about 2 % of the instructions of `ndcli --version`).
+ */
+const ON_DEMAND = {'plugin-checks': 'src/plugins/check-install.ts'}
+
+/** import() of a module in ON_DEMAND loads its entry's file; any other relative import() fails the build. */
+function onDemandEntries() {
+  const outputs = new Map(Object.entries(ON_DEMAND).map(([name, source]) => [resolve(cwd, source), `./${name}.js`]))
+  return {
+    name: 'on-demand-entries',
+    setup(esbuild) {
+      esbuild.onResolve({filter: /^\./}, (args) => {
+        if (args.kind !== 'dynamic-import') return undefined
+        const source = resolve(args.resolveDir, args.path.replace(/\.js$/, '.ts'))
+        const output = outputs.get(source)
+        if (!output) return {errors: [{text: `${relative(cwd, source)} is imported on demand: add it to ON_DEMAND in scripts/bundle.js`}]}
+        // Every entry is written to dist/, as are the shell's importing entries (dist/hooks.js).
+        return {path: output, external: true}
       })
     },
   }
@@ -205,7 +233,12 @@ async function bundleShell() {
   const listed = readFileSync('src/commands.ts', 'utf8')
   const missing = sources('src/commands').map(commandId).filter((id) => !listed.includes(`'${id}':`))
   if (missing.length > 0) throw new Error(`src/commands.ts does not list ${missing.join(', ')} in COMMANDS`)
-  const result = await build({...esm, entryPoints: {commands: 'src/commands.ts', hooks: 'src/hooks.ts'}, outdir: 'dist'})
+  const result = await build({
+    ...esm,
+    entryPoints: {commands: 'src/commands.ts', hooks: 'src/hooks.ts', ...ON_DEMAND},
+    outdir: 'dist',
+    plugins: [...esm.plugins, onDemandEntries()],
+  })
   report(result)
 }
 
