@@ -148,6 +148,13 @@ const orFormatter = {format: (list) => (orListFormat ??= new Intl.ListFormat('en
     find: 'checkCWD();\ncheckNodeVersion();',
     replace: 'checkCWD();',
   },
+  {
+    // The runtime is read as Latin-1 (src/shared-runtime.ts), so it must be ASCII; esbuild escapes
+    // non-ASCII characters except in regular expression literals, and ansis has one: CSI (U+009B).
+    file: /[/\\]ansis[/\\]index\.js$/,
+    find: '/[\u001b\u009b][[()#;?]*',
+    replace: '/[\\x1b\\x9b][[()#;?]*',
+  },
   // oclif requires two Node built-ins as it loads that a run rarely uses: readline (a flag read
   // from stdin) and perf_hooks (OCLIF_PERFORMANCE). Each is loaded on the first use of one of its
   // properties instead. (child_process is left: oclif's WSL detection loads it on every run.)
@@ -203,6 +210,11 @@ async function bundleCore() {
   let calls = 0
   const code = readFileSync(outfile, 'utf8').replace(/(?<![\w$.'"`])import\((?!\))/g, () => (calls++, `${DYNAMIC_IMPORT}(`))
   if (calls === 0) throw new Error(`${outfile}: found no import() to route through ${DYNAMIC_IMPORT}; did the bundle change shape?`)
+  const nonAscii = /[^\p{ASCII}]/u.exec(code)
+  if (nonAscii) {
+    const around = JSON.stringify(code.slice(Math.max(0, nonAscii.index - 40), nonAscii.index + 20))
+    throw new Error(`${outfile} must be ASCII (the loader reads it as Latin-1): escape the character in ${around} with a SOURCE_EDITS entry`)
+  }
   writeFileSync(outfile, code)
   rmSync('dist/runtime.cache', {force: true}) // made for the previous bundle: scripts/code-cache.js writes it anew
 
