@@ -2,7 +2,7 @@
  * Runs before every command: refuses a config file that cannot be read, naming
  * the file to fix, instead of failing later with a JSON parse error.
  */
-import {readFile} from 'node:fs/promises'
+import {readFileSync} from 'node:fs'
 import {join} from 'node:path'
 
 import type {Hook} from '@oclif/core'
@@ -11,7 +11,8 @@ const hook: Hook.Init = async function ({config}) {
   const path = join(config.configDir, 'config.json')
   let text: string
   try {
-    text = await readFile(path, 'utf8')
+    // Synchronously, as @ndcli/core reads its files (see readJsonFile): it runs before every command.
+    text = readFileSync(path, 'utf8')
   } catch {
     return
   }

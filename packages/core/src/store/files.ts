@@ -1,11 +1,16 @@
-import {chmod, mkdir, open, readFile, rename, rm} from 'node:fs/promises'
+import {readFileSync} from 'node:fs'
+import {chmod, mkdir, open, rename, rm} from 'node:fs/promises'
 import {basename, dirname, join} from 'node:path'
 
-/** Reads a JSON file; a missing file reads as `undefined`. */
+/**
+ * Reads a JSON file; a missing file reads as `undefined`. Synchronously: a command reads its few
+ * small files before it can do anything else, and an asynchronous read is four thread-pool round
+ * trips (open, stat, read, close): ~0.3 ms each on these machines, against ~0.02 ms.
+ */
 export async function readJsonFile<T>(path: string): Promise<T | undefined> {
   let text: string
   try {
-    text = await readFile(path, 'utf8')
+    text = readFileSync(path, 'utf8')
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined
     throw error
