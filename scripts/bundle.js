@@ -214,7 +214,7 @@ async function bundleCore() {
   const result = await build({...common, format: 'cjs', entryPoints: ['src/index.ts'], outfile, external: ['typescript'], plugins: [sourceEdits()]})
   // vm.Script code (src/shared-runtime.ts) cannot call import() without an experimental flag:
   // the bundle's dynamic imports (oclif loading plugins' ESM files) call the loader's function.
-  const {DYNAMIC_IMPORT} = await import(resolve(cwd, 'dist/shared-runtime.js'))
+  const {DYNAMIC_IMPORT, RUNTIME_HEAD, RUNTIME_TAIL} = await import(resolve(cwd, 'dist/shared-runtime.js'))
   let calls = 0
   const code = readFileSync(outfile, 'utf8').replace(/(?<![\w$.'"`])import\((?!\))/g, () => (calls++, `${DYNAMIC_IMPORT}(`))
   if (calls === 0) throw new Error(`${outfile}: found no import() to route through ${DYNAMIC_IMPORT}; did the bundle change shape?`)
@@ -228,6 +228,8 @@ async function bundleCore() {
 
   // The package's entry point: named exports over the runtime's (ESM needs them spelled out).
   const names = Object.keys(require(resolve(cwd, outfile))).filter((name) => name !== '__esModule')
+  // What the loader compiles: the module as the text of its wrapper function (see RUNTIME_HEAD).
+  writeFileSync(outfile, RUNTIME_HEAD + code + RUNTIME_TAIL)
   const {version} = JSON.parse(readFileSync('package.json', 'utf8'))
   // One file with the loader inside (one ESM module fewer per run).
   await build({

@@ -27,6 +27,14 @@ const REGISTRY = Symbol.for('@ndcli/core:runtime')
 /** The name the bundle calls instead of `import()`: vm.Script code has no dynamic import of its own without an experimental flag. */
 export const DYNAMIC_IMPORT = '__ndcliImport'
 
+/**
+ * dist/runtime.cjs is the text of this function (scripts/bundle.js writes it so), compiled as it
+ * is read: joining a wrapper around ~0.75 MB here would build a second copy of it, and the
+ * young-generation GC that the copy brings on (one more scavenge per run).
+ */
+export const RUNTIME_HEAD = `(function (exports, require, module, __filename, __dirname, ${DYNAMIC_IMPORT}) {`
+export const RUNTIME_TAIL = '\n})'
+
 /** package.json engines.node, ">=20". */
 const MINIMUM_NODE_MAJOR = 20
 
@@ -72,8 +80,8 @@ export function loadSharedRuntime(bundle: URL, version: string): Record<string, 
   // ASCII (scripts/bundle.js checks): Latin-1 is a copy, where UTF-8 decoding of ~0.75 MB costs
   // ~15 million instructions (~5 % of an `auth token list` run).
   const source = readFileSync(file, 'latin1')
-  const wrapper = `(function (exports, require, module, __filename, __dirname, ${DYNAMIC_IMPORT}) {${source}\n})`
-  const script = new vm.Script(wrapper, {filename: file, cachedData: readCache(cacheFile)})
+  if (!source.startsWith(RUNTIME_HEAD)) throw new Error(`${file} is not an @ndcli/core runtime bundle: reinstall @ndcli/core`)
+  const script = new vm.Script(source, {filename: file, cachedData: readCache(cacheFile)})
   const module = {exports: {} as Record<string, unknown>}
   const dynamicImport = (specifier: string) => import(specifier)
   script.runInThisContext()(module.exports, createRequire(file), module, file, dirname(file), dynamicImport)
