@@ -2,24 +2,17 @@
  * Runs before every command: refuses a config file that cannot be read, naming
  * the file to fix, instead of failing later with a JSON parse error.
  */
-import {readFileSync} from 'node:fs'
-import {join} from 'node:path'
-
 import type {Hook} from '@oclif/core'
+import {ConfigStore} from '@ndcli/core'
 
 const hook: Hook.Init = async function ({config}) {
-  const path = join(config.configDir, 'config.json')
-  let text: string
+  const store = new ConfigStore(config.configDir)
   try {
-    // Synchronously, as @ndcli/core reads its files (see readJsonFile): it runs before every command.
-    text = readFileSync(path, 'utf8')
-  } catch {
-    return
-  }
-  try {
-    JSON.parse(text)
-  } catch {
-    process.stderr.write(`Error: the settings file ${path} is not valid JSON.\nHint: fix or delete it; 'ndcli config set' writes a new one.\n`)
+    await store.read()
+  } catch (error) {
+    // Only bad JSON is reported here; a file that cannot be read at all is left to the command that needs it.
+    if (!(error instanceof SyntaxError)) return
+    process.stderr.write(`Error: the settings file ${store.path} is not valid JSON.\nHint: fix or delete it; 'ndcli config set' writes a new one.\n`)
     this.exit(1)
   }
 }
