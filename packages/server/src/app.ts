@@ -76,6 +76,74 @@ class OneLinePerRequest extends LogController {
   }
 }
 
+type Bindings = Parameters<FastifyBaseLogger['child']>[0]
+type ChildLoggerOptions = Parameters<FastifyBaseLogger['child']>[1]
+type LogMethod = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent'
+
+/**
+ * Fastify gives each request a child logger bound to its id, which most requests never use (the line of
+ * an answered request is written by the controller above): it is made on its first use instead of for
+ * every request, which cost ~3 µs a request under load.
+ */
+class DeferredChildLogger implements FastifyBaseLogger {
+  #made: FastifyBaseLogger | undefined
+
+  constructor(
+    private readonly parent: FastifyBaseLogger,
+    private readonly bindings: Bindings,
+    private readonly options: ChildLoggerOptions,
+  ) {}
+
+  private get made(): FastifyBaseLogger {
+    return (this.#made ??= this.parent.child(this.bindings, this.options))
+  }
+
+  get level(): string {
+    return this.made.level
+  }
+
+  set level(level: string) {
+    this.made.level = level
+  }
+
+  private write(method: LogMethod, args: unknown[]): void {
+    const logger = this.made
+    ;(logger[method] as (...values: unknown[]) => void).apply(logger, args)
+  }
+
+  fatal(...args: unknown[]): void {
+    this.write('fatal', args)
+  }
+
+  error(...args: unknown[]): void {
+    this.write('error', args)
+  }
+
+  warn(...args: unknown[]): void {
+    this.write('warn', args)
+  }
+
+  info(...args: unknown[]): void {
+    this.write('info', args)
+  }
+
+  debug(...args: unknown[]): void {
+    this.write('debug', args)
+  }
+
+  trace(...args: unknown[]): void {
+    this.write('trace', args)
+  }
+
+  silent(...args: unknown[]): void {
+    this.write('silent', args)
+  }
+
+  child(bindings: Bindings, options?: ChildLoggerOptions): FastifyBaseLogger {
+    return this.made.child(bindings, options)
+  }
+}
+
 /** What a log line says of a request. The query string is left out: it is where a careless client would put a secret. */
 function requestFields(request: FastifyRequest): {method: string; path: string; remoteAddress: string} {
   return {method: request.method, path: request.url.split('?')[0]!, remoteAddress: request.ip}
@@ -133,6 +201,7 @@ export function createApp(options: AppOptions): FastifyInstance {
         }
       : false,
     logController: new OneLinePerRequest(),
+    childLoggerFactory: (logger, bindings, options) => new DeferredChildLogger(logger, bindings, options),
     bodyLimit: limits.bodyLimitBytes,
     routerOptions: {maxParamLength: MAX_PARAM_LENGTH},
     genReqId: requestId,

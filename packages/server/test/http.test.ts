@@ -118,12 +118,18 @@ backends('throttling of failed authentications', (backend) => {
 })
 
 backends('unexpected failures', (backend) => {
-  it('are a 500 internal_error envelope (and /readyz 503) when the database is gone', async () => {
+  it('are a 500 internal_error envelope (and /readyz 503) when the database is gone, logged with the request id', async () => {
     const server = await startTestServer(backend)
-    await server.store.close()
-    expectError(await request(server, 'GET', '/api/v1/auth/me', {token: 'ndat_x'}), 500, 'internal_error')
-    expectError(await request(server, 'GET', '/readyz'), 503, 'not_ready')
-    expect(server.logs.join('')).to.include('"level":50')
-    await server.close().catch(() => {})
+    try {
+      await server.store.close()
+      expectError(await request(server, 'GET', '/api/v1/auth/me', {token: 'ndat_x', headers: {'x-request-id': 'gone-1'}}), 500, 'internal_error')
+      expectError(await request(server, 'GET', '/readyz', {headers: {'x-request-id': 'gone-2'}}), 503, 'not_ready')
+      // Written through the request's own logger (made on first use): bound to the request's id.
+      const lines = server.logs.map((line) => JSON.parse(line) as {reqId?: string; level: number; msg: string})
+      expect(lines.find((line) => line.reqId === 'gone-1' && line.msg === 'request failed')).to.include({level: 50})
+      expect(lines.find((line) => line.reqId === 'gone-2' && line.msg === 'database not reachable')).to.include({level: 40})
+    } finally {
+      await server.close().catch(() => {})
+    }
   })
 })

@@ -62,7 +62,8 @@ export function openSqliteDriver(dataDir: string): SqlDriver {
   // objects. Every read of store.ts is keyed by ids, digests or emails, never the clock, so equal
   // parameters mean equal results.
   const dataVersion = db.prepare('PRAGMA data_version').pluck()
-  const results = new Map<string, readonly unknown[]>()
+  // By SQL text (store.ts's constants, whose hashes V8 keeps), then by the parameters.
+  const results = new Map<string, Map<string, readonly unknown[]>>()
   let resultRows = 0
   let resultsVersion: unknown
   const forget = () => {
@@ -80,13 +81,14 @@ export function openSqliteDriver(dataDir: string): SqlDriver {
         forget()
         resultsVersion = version
       }
-      // U+0000 cannot occur in SQL text or (checked above) in parameters.
-      const key = `${sql}\u0000${JSON.stringify(values)}`
-      let rows = results.get(key)
+      const key = JSON.stringify(values)
+      let rows = results.get(sql)?.get(key)
       if (!rows) {
         rows = Object.freeze(prepared(sql).all(...values).map((row) => Object.freeze(row)))
         if (resultRows + rows.length > MAX_CACHED_ROWS) forget()
-        results.set(key, rows)
+        let ofStatement = results.get(sql)
+        if (!ofStatement) results.set(sql, (ofStatement = new Map()))
+        ofStatement.set(key, rows)
         resultRows += rows.length
       }
       return rows as Row[]

@@ -165,6 +165,23 @@ const TOKEN_COLUMNS = `t.id, t.user_id, t.name, t.token_prefix, t.scope, t.org_i
   t.expires_at, t.created_at, t.last_used_at, t.last_used_ip, t.revoked_at, t.previous_valid_until`
 
 /**
+ * Statements built from the column lists above, once: drivers key prepared statements and reused reads by
+ * the SQL text, and a text built on each call would be hashed again on every lookup.
+ */
+const TOKEN_BY_DIGEST_SQL = `SELECT ${TOKEN_COLUMNS} FROM personal_access_tokens t LEFT JOIN organizations o ON o.id = t.org_id
+  WHERE t.token_digest = ?`
+const TOKEN_BY_SECRET_SQL = `SELECT ${TOKEN_COLUMNS}, ${OWNER_COLUMNS}, CASE WHEN t.token_digest = ? THEN 'current' ELSE 'previous' END AS matched_secret
+  FROM personal_access_tokens t JOIN users u ON u.id = t.user_id LEFT JOIN organizations o ON o.id = t.org_id
+  WHERE t.token_digest = ? OR t.previous_token_digest = ?
+  ORDER BY matched_secret`
+const LIVE_TOKEN_BY_NAME_SQL = `SELECT ${TOKEN_COLUMNS}, t.token_digest FROM personal_access_tokens t LEFT JOIN organizations o ON o.id = t.org_id
+  WHERE t.user_id = ? AND t.name = ? AND t.revoked_at IS NULL`
+const LIVE_TOKENS_OF_USER_SQL = `SELECT ${TOKEN_COLUMNS} FROM personal_access_tokens t LEFT JOIN organizations o ON o.id = t.org_id
+  WHERE t.user_id = ? AND t.revoked_at IS NULL ORDER BY t.created_at, t.name`
+const SESSION_BY_ACCESS_TOKEN_SQL = `SELECT s.id, s.user_id, s.access_expires_at, ${OWNER_COLUMNS}
+  FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.access_token_digest = ?`
+
+/**
  * The data-access module: every SQL statement of the server is here. Methods
  * never read the clock; callers pass times as ISO-8601 strings. Writes that
  * must not race are single conditional statements, so they hold across
@@ -288,11 +305,7 @@ export class Store {
 
   /** Includes revoked tokens, so that the caller can say "revoked" rather than "unknown". */
   async findPersonalAccessTokenByDigest(digest: string): Promise<PersonalAccessToken | undefined> {
-    const [row] = await this.db.all<Row>(
-      `SELECT ${TOKEN_COLUMNS} FROM personal_access_tokens t LEFT JOIN organizations o ON o.id = t.org_id
-       WHERE t.token_digest = ?`,
-      [digest],
-    )
+    const [row] = await this.db.all<Row>(TOKEN_BY_DIGEST_SQL, [digest])
     return row && toToken(row)
   }
 
@@ -302,23 +315,13 @@ export class Store {
    * per authenticated request. Includes revoked tokens.
    */
   async findPersonalAccessTokenBySecret(digest: string): Promise<TokenSecretMatch | undefined> {
-    const [row] = await this.db.all<Row>(
-      `SELECT ${TOKEN_COLUMNS}, ${OWNER_COLUMNS}, CASE WHEN t.token_digest = ? THEN 'current' ELSE 'previous' END AS matched_secret
-       FROM personal_access_tokens t JOIN users u ON u.id = t.user_id LEFT JOIN organizations o ON o.id = t.org_id
-       WHERE t.token_digest = ? OR t.previous_token_digest = ?
-       ORDER BY matched_secret`,
-      [digest, digest, digest],
-    )
+    const [row] = await this.db.all<Row>(TOKEN_BY_SECRET_SQL, [digest, digest, digest])
     return row && {token: toToken(row), secret: row.matched_secret === 'current' ? 'current' : 'previous', user: toOwner(row)}
   }
 
   /** The account's live (not revoked) token of that name, with the digest of its current secret. */
   async findLivePersonalAccessToken(userId: string, name: string): Promise<(PersonalAccessToken & {tokenDigest: string}) | undefined> {
-    const [row] = await this.db.all<Row>(
-      `SELECT ${TOKEN_COLUMNS}, t.token_digest FROM personal_access_tokens t LEFT JOIN organizations o ON o.id = t.org_id
-       WHERE t.user_id = ? AND t.name = ? AND t.revoked_at IS NULL`,
-      [userId, name],
-    )
+    const [row] = await this.db.all<Row>(LIVE_TOKEN_BY_NAME_SQL, [userId, name])
     return row && {...toToken(row), tokenDigest: str(row.token_digest)}
   }
 
@@ -367,11 +370,7 @@ export class Store {
 
   /** Oldest first; in the order of the index personal_access_tokens_live_list, so no sort. */
   async listPersonalAccessTokens(userId: string): Promise<PersonalAccessToken[]> {
-    const rows = await this.db.all<Row>(
-      `SELECT ${TOKEN_COLUMNS} FROM personal_access_tokens t LEFT JOIN organizations o ON o.id = t.org_id
-       WHERE t.user_id = ? AND t.revoked_at IS NULL ORDER BY t.created_at, t.name`,
-      [userId],
-    )
+    const rows = await this.db.all<Row>(LIVE_TOKENS_OF_USER_SQL, [userId])
     return rows.map(toToken)
   }
 
@@ -483,11 +482,7 @@ export class Store {
 
   /** With its owner: one statement per authenticated request. */
   async findSessionByAccessToken(digest: string): Promise<SessionWithUser | undefined> {
-    const [row] = await this.db.all<Row>(
-      `SELECT s.id, s.user_id, s.access_expires_at, ${OWNER_COLUMNS}
-       FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.access_token_digest = ?`,
-      [digest],
-    )
+    const [row] = await this.db.all<Row>(SESSION_BY_ACCESS_TOKEN_SQL, [digest])
     return row && {id: str(row.id), userId: str(row.user_id), accessExpiresAt: str(row.access_expires_at), user: toOwner(row)}
   }
 
