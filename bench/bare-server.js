@@ -6,7 +6,19 @@
  */
 import Fastify from 'fastify'
 
-const item = (i) => ({name: `bench-${i}`, token_prefix: 'ndpat_abcd', scope: 'RO', org: null, expires_at: null, last_used_at: null, last_used_ip: null, created_at: '2025-01-01T00:00:00.000Z', is_expired: false})
+// The fields and value sizes of the list the benchmark's server answers (tokens made with the default expiry, one used).
+const item = (i) => ({
+  name: `bench-${i}`,
+  token_prefix: 'ndpat_6Ipcnc',
+  scope: 'RO',
+  org: null,
+  expires_at: '2027-03-02T14:04:11.502Z',
+  last_used_at: i === 0 ? '2026-12-02T14:04:11.596Z' : null,
+  last_used_ip: i === 0 ? '127.0.0.1' : null,
+  created_at: '2026-12-02T14:04:11.502Z',
+  is_expired: false,
+  previous_valid_until: null,
+})
 const body = Array.from({length: 10}, (_, i) => item(i))
 
 const app = Fastify({logger: false})

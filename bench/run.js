@@ -183,7 +183,7 @@ async function startBareServer() {
     child.stdout.setEncoding('utf8').once('data', (line) => resolve(line.trim()))
     child.once('exit', (code) => reject(new Error(`bare server exited with ${code}`)))
   })
-  return {url, stop: () => new Promise((resolve) => (child.once('exit', resolve), child.kill('SIGTERM')))}
+  return {url, pid: child.pid, stop: () => new Promise((resolve) => (child.once('exit', resolve), child.kill('SIGTERM')))}
 }
 
 /** Counts rows written to personal_access_tokens (e.g. last_used_at), via a trigger the bench adds to its own database. */
@@ -212,6 +212,20 @@ async function writeCounter(server, databaseUrl) {
   return {read: async () => db.prepare('SELECT n FROM bench_token_writes').get().n, close: async () => db.close()}
 }
 
+/**
+ * Throughput is measured with the load generator (this process) on one CPU and the server under test —
+ * ndcli-server or the bare route alike — on another (taskset, util-linux). Left to the scheduler, the two
+ * processes keep trading CPUs, which on these virtual machines costs more than some requests: the same
+ * build measured 4,000–5,700 requests/s unpinned and 9,000–11,000 pinned within one session (the bare
+ * route 16,000–18,000 and 19,500–29,500). Without taskset or a second CPU the runs are unpinned and the
+ * report says so.
+ */
+const PINNING = cpus().length >= 2 && hasCommand('taskset', ['-V'])
+
+function pin(pid, cpu) {
+  if (PINNING) execFileSync('taskset', ['--all-tasks', '--pid', '--cpu-list', cpu, String(pid)], {stdio: 'ignore'})
+}
+
 /** The control plane on one store: throughput against the bare route, scaling, create, write throttling. */
 async function controlPlane(label, databaseUrl) {
   log(`control plane on ${label}`)
@@ -219,6 +233,10 @@ async function controlPlane(label, databaseUrl) {
   const logFile = join(tmpdir(), `ndcli-bench-server-${process.pid}-${label}.log`)
   const server = await startServerProcess({...(databaseUrl ? {databaseUrl} : {}), logFile})
   const bare = await startBareServer()
+  const allCpus = `0-${cpus().length - 1}`
+  pin(process.pid, '0')
+  pin(server.process.pid, '1')
+  pin(bare.pid, '1')
   try {
     const {pat} = await accountWithTokens(server, 'ten@example.com', 10)
     const pair = {server: [], bare: []}
@@ -273,6 +291,7 @@ async function controlPlane(label, databaseUrl) {
     }
     return {label, list, bare: baseline, share: round(share, 3), rounds: pair, scaling, create: created, throttling}
   } finally {
+    pin(process.pid, allCpus)
     await bare.stop()
     await server.stop()
     rmSync(logFile, {force: true})
@@ -355,7 +374,7 @@ try {
 } catch {
   // /proc is Linux-only; the figure is informative, not required.
 }
-const results = {date: started.toISOString(), machine, method: {startup: STARTUP, load_seconds: LOAD_SECONDS, connections: 10}, startup, control_plane: stores, checks, notes}
+const results = {date: started.toISOString(), machine, method: {startup: STARTUP, load_seconds: LOAD_SECONDS, connections: 10, pinned: PINNING}, startup, control_plane: stores, checks, notes}
 
 mkdirSync(join(ROOT, 'bench'), {recursive: true})
 writeFileSync(join(ROOT, 'bench', 'results.json'), JSON.stringify(results, null, 2) + '\n')
@@ -431,7 +450,10 @@ function markdown(r) {
     '',
     `autocannon on loopback, ${r.method.connections} connections, ${r.method.load_seconds} s per measurement after a 1 s warm-up, the`,
     'server and the bare route measured alternately twice (best of each). The bare route is the same Fastify in',
-    'its own process returning a constant 10-item array (bench/bare-server.js).',
+    'its own process returning a constant 10-item array of the same fields and sizes as the real list (bench/bare-server.js).',
+    r.method.pinned
+      ? 'The load generator runs on CPU 0 and the server under test (either) on CPU 1 (taskset).'
+      : 'Unpinned (no taskset or a single CPU): the figures move more between runs.',
     '',
     ...r.control_plane.flatMap(store),
     ...(r.notes.length ? ['Notes:', '', ...r.notes.map((n) => `- ${n}`), ''] : []),
