@@ -1,7 +1,9 @@
 #!/usr/bin/env node
-// @ndcli/core's entry point loads its bundled runtime (@oclif/core included) once per process,
-// compiled from V8's code cache when it can (packages/core/src/shared-runtime.ts); the shell's
-// commands and hooks are in dist/commands.js and dist/hooks.js (scripts/bundle.js).
-import {oclif} from '@ndcli/core'
+// Node's compile cache first, in ndcli's cache dir: then @ndcli/core's bundled runtime
+// (@oclif/core included, loaded once per process: packages/core/src/shared-runtime.ts) and the
+// shell's commands and hooks (dist/commands.js, dist/hooks.js) load compiled from it.
+import {enableCompileCache} from '@ndcli/core/compile-cache'
 
+enableCompileCache('ndcli')
+const {oclif} = await import('@ndcli/core')
 await oclif.execute({dir: import.meta.url})

@@ -5,8 +5,7 @@
  *   node scripts/bundle.js core    (in packages/core) src/index.ts → dist/runtime.cjs: @ndcli/core
  *                                  with @oclif/core (as `oclif`), got, @inquirer/confirm and
  *                                  cli-table3 in one file, which dist/shared.js (the package's
- *                                  entry point) loads once per process with V8's code cache
- *                                  (src/shared-runtime.ts).
+ *                                  entry point) loads once per process (src/shared-runtime.ts).
  *   node scripts/bundle.js shell   src/commands.ts → dist/commands.js (every shell command, oclif's
  *                                  explicit strategy), src/hooks.ts → dist/hooks.js, and what they
  *                                  import on demand (ON_DEMAND), e.g. dist/plugin-checks.js.
@@ -15,14 +14,15 @@
  *
  * The shell and the plugin import @ndcli/core, and @oclif/core through it (an `@oclif/core`
  * module generated here re-exports `oclif` of @ndcli/core), so a run evaluates one copy of
- * each, already compiled: start-up of an oclif CLI is almost all reading and compiling code.
+ * each: start-up of an oclif CLI is almost all reading and compiling code (compiling is cached by
+ * Node: packages/core/src/compile-cache.ts).
  *
  * Left out of the bundles on purpose:
  *   typescript  oclif requires it only to read a tsconfig in development
  *   open        auth login imports it on demand; it locates its xdg-open script next to its own file
  */
 import {build} from 'esbuild'
-import {readdirSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
+import {readdirSync, readFileSync} from 'node:fs'
 import {createRequire} from 'node:module'
 import {join, relative, resolve} from 'node:path'
 
@@ -33,7 +33,7 @@ const require = createRequire(join(cwd, 'package.json'))
 const common = {
   bundle: true,
   platform: 'node',
-  target: 'node20',
+  target: 'node22',
   // Not minifyIdentifiers: class and function names stay as written (error names, DEBUG output)
   // without keepNames, whose name-restoring call per function costs start-up time.
   minifyWhitespace: true,
@@ -117,14 +117,6 @@ function oclifThroughCore() {
  */
 const SOURCE_EDITS = [
   {
-    // http2-wrapper builds a TLS socket as it loads (a secure context with every root certificate:
-    // ~20 ms of a run), and got imports it as it loads; ndcli never sets got's `http2` option, the
-    // only path that uses it. It is loaded (bundled, not evaluated until then) on first use.
-    file: /[/\\]got[/\\]dist[/\\]source[/\\]core[/\\]options\.js$/,
-    find: "import http2wrapper from 'http2-wrapper';",
-    replace: "const http2wrapper = {get auto() { return require('http2-wrapper').auto }, get globalAgent() { return require('http2-wrapper').globalAgent }};",
-  },
-  {
     // Building two ICU list formatters as the module loads is ~10 ms of every request-making run;
     // they only format the message of a failed assertion.
     file: /[/\\]@sindresorhus[/\\]is[/\\]distribution[/\\]index\.js$/,
@@ -149,13 +141,6 @@ const orFormatter = {format: (list) => (orListFormat ??= new Intl.ListFormat('en
     replace: 'checkCWD();',
   },
   {
-    // The runtime is read as Latin-1 (src/shared-runtime.ts), so it must be ASCII; esbuild escapes
-    // non-ASCII characters except in regular expression literals, and ansis has one: CSI (U+009B).
-    file: /[/\\]ansis[/\\]index\.js$/,
-    find: '/[\u001b\u009b][[()#;?]*',
-    replace: '/[\\x1b\\x9b][[()#;?]*',
-  },
-  {
     // oclif reads every package.json and manifest of a run (~10 files) with fs/promises: each read
     // is four thread-pool round trips (open, stat, read, close), ~0.3 ms here against ~0.02 ms for
     // readFileSync, and most are read one after another. Still returned as a promise.
@@ -163,18 +148,88 @@ const orFormatter = {format: (list) => (orListFormat ??= new Intl.ListFormat('en
     find: "const contents = await (0, promises_1.readFile)(path, 'utf8');",
     replace: "const contents = (0, node_fs_1.readFileSync)(path, 'utf8');",
   },
+]
+
+/**
+ * Modules that dependencies import as they load but that a run rarely needs, resolved in the
+ * bundle to a small shim that loads the real module on first use: an alias, not an edit of the
+ * dependency's text, so a dependency's upgrade does not break it. A shim exports only the names
+ * its importer uses today; should the importer want another, esbuild fails the build on it. The
+ * build also fails if an alias no longer matches any import (the dependency changed: measure again).
+ */
+const DEFERRED = [
+  {
+    // got imports its HTTP/2 client as it loads, which loads node:http2 and its own modules (~10 ms
+    // of every request-making run); ndcli never sets got's `http2` option, the only path using it.
+    importer: /[/\\]got[/\\]dist[/\\]source[/\\]core[/\\]options\.js$/,
+    specifier: './utils/http2-client.js',
+    shim: (real) => `const client = () => require(${real}).default;
+export default {get auto() { return client().auto }, get globalAgent() { return client().globalAgent }};`,
+  },
+  {
+    // ...and node:http2 for two names used only when got pipes a response into an HTTP/2 server's.
+    importer: /[/\\]got[/\\]dist[/\\]source[/\\]core[/\\]index\.js$/,
+    specifier: 'node:http2',
+    shim: (real) => `const http2 = () => require(${real});
+export class Http2ServerResponse { static [Symbol.hasInstance](value) { return value instanceof http2().Http2ServerResponse } }
+export const constants = new Proxy({}, {get: (_, key) => http2().constants[key]});`,
+  },
+  {
+    // got imports cacheable-request as it loads, which loads node:crypto (~9 ms on Node 26); it is
+    // used only with got's `cache` option, which ndcli never sets. No CacheError can exist before
+    // the module is loaded, so the error path's instanceof check does not load it either.
+    importer: /[/\\]got[/\\]dist[/\\]source[/\\]core[/\\]index\.js$/,
+    specifier: 'cacheable-request',
+    shim: (real) => `let loaded;
+const cacheableRequest = () => (loaded ??= require(${real}));
+export default class CacheableRequest { constructor(...args) { return new (cacheableRequest().default)(...args) } }
+export class CacheError { static [Symbol.hasInstance](value) { return loaded !== undefined && value instanceof loaded.CacheError } }`,
+  },
+  {
+    // got's response decoding imports node:zlib as it loads (~4 ms); a response that names no
+    // content coding is passed through, as the real function passes it, without loading zlib.
+    importer: /[/\\]got[/\\]dist[/\\]source[/\\]core[/\\]index\.js$/,
+    specifier: './utils/decompress-response.js',
+    shim: (real) => `export default (response) => ((response.headers['content-encoding'] ?? '').trim() === '' ? response : require(${real}).default(response));`,
+  },
   // oclif requires two Node built-ins as it loads that a run rarely uses: readline (a flag read
-  // from stdin) and perf_hooks (OCLIF_PERFORMANCE). Each is loaded on the first use of one of its
-  // properties instead. (child_process is left: oclif's WSL detection loads it on every run.)
+  // from stdin) and perf_hooks (OCLIF_PERFORMANCE). (child_process is left: oclif's WSL
+  // detection loads it on every run.)
   ...[
-    ['parser[/\\\\]parse', 'node_readline_1', 'node:readline'],
-    ['performance', 'node_perf_hooks_1', 'node:perf_hooks'],
-  ].map(([file, name, builtin]) => ({
-    file: new RegExp(`[/\\\\]@oclif[/\\\\]core[/\\\\]lib[/\\\\]${file}\\.js$`),
-    find: `const ${name} = require("${builtin}");`,
-    replace: `const ${name} = new Proxy({}, {get: (_, key) => require("${builtin}")[key]});`,
+    ['parser[/\\\\]parse', 'node:readline'],
+    ['performance', 'node:perf_hooks'],
+  ].map(([file, builtin]) => ({
+    importer: new RegExp(`[/\\\\]@oclif[/\\\\]core[/\\\\]lib[/\\\\]${file}\\.js$`),
+    specifier: builtin,
+    shim: (real) => `module.exports = new Proxy({}, {get: (_, key) => require(${real})[key]});`,
   })),
 ]
+
+function deferredModules() {
+  const used = new Set()
+  return {
+    name: 'deferred-modules',
+    setup(esbuild) {
+      for (const [index, alias] of DEFERRED.entries()) {
+        const filter = new RegExp(`^${alias.specifier.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}$`)
+        esbuild.onResolve({filter}, (args) => {
+          if (!alias.importer.test(args.importer)) return undefined
+          used.add(alias)
+          const real = alias.specifier.startsWith('.') ? resolve(args.resolveDir, alias.specifier) : alias.specifier
+          return {path: `${index}:${real}`, namespace: 'ndcli-deferred', pluginData: {real}}
+        })
+      }
+      esbuild.onLoad({filter: /.*/, namespace: 'ndcli-deferred'}, (args) => {
+        const alias = DEFERRED[Number(args.path.split(':')[0])]
+        return {contents: alias.shim(JSON.stringify(args.pluginData.real)), loader: 'js', resolveDir: cwd}
+      })
+      esbuild.onEnd(() => {
+        const missed = DEFERRED.filter((alias) => !used.has(alias))
+        if (missed.length > 0) throw new Error(`scripts/bundle.js: nothing imports ${missed.map((alias) => alias.specifier).join(', ')} from ${missed.map((alias) => alias.importer).join(', ')}`)
+      })
+    },
+  }
+}
 
 function sourceEdits() {
   const applied = new Set()
@@ -211,25 +266,9 @@ function commandId(file) {
 
 async function bundleCore() {
   const outfile = 'dist/runtime.cjs'
-  const result = await build({...common, format: 'cjs', entryPoints: ['src/index.ts'], outfile, external: ['typescript'], plugins: [sourceEdits()]})
-  // vm.Script code (src/shared-runtime.ts) cannot call import() without an experimental flag:
-  // the bundle's dynamic imports (oclif loading plugins' ESM files) call the loader's function.
-  const {DYNAMIC_IMPORT, RUNTIME_HEAD, RUNTIME_TAIL} = await import(resolve(cwd, 'dist/shared-runtime.js'))
-  let calls = 0
-  const code = readFileSync(outfile, 'utf8').replace(/(?<![\w$.'"`])import\((?!\))/g, () => (calls++, `${DYNAMIC_IMPORT}(`))
-  if (calls === 0) throw new Error(`${outfile}: found no import() to route through ${DYNAMIC_IMPORT}; did the bundle change shape?`)
-  const nonAscii = /[^\p{ASCII}]/u.exec(code)
-  if (nonAscii) {
-    const around = JSON.stringify(code.slice(Math.max(0, nonAscii.index - 40), nonAscii.index + 20))
-    throw new Error(`${outfile} must be ASCII (the loader reads it as Latin-1): escape the character in ${around} with a SOURCE_EDITS entry`)
-  }
-  writeFileSync(outfile, code)
-  rmSync('dist/runtime.cache', {force: true}) // made for the previous bundle: scripts/code-cache.js writes it anew
-
+  const result = await build({...common, format: 'cjs', entryPoints: ['src/index.ts'], outfile, external: ['typescript'], plugins: [sourceEdits(), deferredModules()]})
   // The package's entry point: named exports over the runtime's (ESM needs them spelled out).
   const names = Object.keys(require(resolve(cwd, outfile))).filter((name) => name !== '__esModule')
-  // What the loader compiles: the module as the text of its wrapper function (see RUNTIME_HEAD).
-  writeFileSync(outfile, RUNTIME_HEAD + code + RUNTIME_TAIL)
   const {version} = JSON.parse(readFileSync('package.json', 'utf8'))
   // One file with the loader inside (one ESM module fewer per run).
   await build({

@@ -148,7 +148,7 @@ export class ApiClient {
     if (options.searchParams) init.searchParams = options.searchParams
     let response: Response<string>
     try {
-      response = (await client(url, {...init, isStream: false, resolveBodyOnly: false, responseType: 'text'})) as Response<string>
+      response = await client(url, {...init, resolveBodyOnly: false, responseType: 'text'})
     } catch (error) {
       throw this.translate(error, method, url)
     }
@@ -159,7 +159,7 @@ export class ApiClient {
   private async client(): Promise<Got> {
     if (this.got) return this.got
     // got is imported on first use so that commands which make no request start faster.
-    const {got} = await import('got')
+    const {default: got} = await import('got')
     const base = this.options.retryBaseDelay ?? 300
     this.got = got.extend({
       headers: {'user-agent': this.options.userAgent, accept: 'application/json'},
@@ -182,7 +182,7 @@ export class ApiClient {
         beforeRetry: [(error, retryCount) => this.debug(`retry #${retryCount} after ${error.code ?? error.response?.statusCode}`)],
         afterResponse: [
           (response) => {
-            this.debug(`← ${response.statusCode} ${response.url} (${response.timings.phases.total ?? '?'} ms) ${this.describeResponseBody(String(response.body ?? ''))}`)
+            this.debug(`← ${response.statusCode} ${response.url} (${response.timings?.phases.total ?? '?'} ms) ${this.describeResponseBody(String(response.body ?? ''))}`)
             return response
           },
         ],
