@@ -1,11 +1,12 @@
 /**
  * Plays a CI job: a fresh HOME and install prefix, the npm registry pointed at
- * an address where nothing answers, the release tarball extracted (and also
- * installed with `npm install -g`), then `NDCLI_TOKEN=… ndcli auth token list -f json`.
+ * an address where nothing answers, the release tarball extracted and run with
+ * no Node on PATH (it carries its own), and also installed with `npm install -g`
+ * (then the Node on PATH runs it); then `NDCLI_TOKEN=… ndcli auth token list -f json`.
  */
 import {expect} from 'chai'
 import {execFile} from 'node:child_process'
-import {mkdtemp, rm} from 'node:fs/promises'
+import {mkdir, mkdtemp, readFile, rm, writeFile} from 'node:fs/promises'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {promisify} from 'node:util'
@@ -15,6 +16,7 @@ import {deviceFlowSession, seedAccount, startServerProcess, type ServerProcess} 
 
 const run = promisify(execFile)
 const ROOT = new URL('..', import.meta.url).pathname
+const PINNED_NODE = (JSON.parse(await readFile(join(ROOT, 'package.json'), 'utf8')) as {devDependencies: {node: string}}).devDependencies.node
 
 interface Outcome {
   stdout: string
@@ -90,12 +92,52 @@ describe('release tarball in a CI job (no registry)', function () {
     })
   }
 
-  describe('extracted and run as ndcli/bin/ndcli', () => {
+  describe('extracted and run as ndcli/bin/ndcli, with no Node on PATH', () => {
+    const ndcli = () => join(job, 'extract', 'ndcli', 'bin', 'ndcli')
+    let noNode: Record<string, string>
     before(async () => {
-      await run('mkdir', ['-p', join(job, 'extract')])
+      await mkdir(join(job, 'extract'))
       await run('tar', ['-xzf', tarball, '-C', join(job, 'extract')])
+      // PATH names only an empty folder: neither node nor npm can be found there.
+      await mkdir(join(job, 'empty-path'))
+      noNode = {...jobEnv, PATH: join(job, 'empty-path')}
     })
-    ciJob(() => join(job, 'extract', 'ndcli', 'bin', 'ndcli'))
+
+    it('--version names the bundled Node', async () => {
+      const result = await exec(ndcli(), ['--version'], noNode)
+      expect(result.exitCode, result.stderr).to.equal(0)
+      expect(result.stdout).to.match(new RegExp(`^ndcli/\\d+\\.\\d+\\.\\d+ linux-x64 node-v${PINNED_NODE.replaceAll('.', '\\.')}\n$`))
+    })
+
+    it('lists tokens as JSON with NDCLI_TOKEN, exit 0', async () => {
+      const result = await exec(ndcli(), ['auth', 'token', 'list', '-f', 'json'], {...noNode, NDCLI_TOKEN: pat})
+      expect(result.exitCode, result.stderr).to.equal(0)
+      expect((JSON.parse(result.stdout) as Array<{name: string}>).map((t) => t.name)).to.deep.equal(['github-ci'])
+    })
+
+    it('installs a plugin from a tarball with its bundled Node and the npm that plugin-plugins carries', async () => {
+      // A later release of the token plugin, packed by npm (its dependencies bundled), version raised.
+      const packs = join(job, 'packs')
+      await mkdir(packs)
+      const {stdout} = await run('npm', ['pack', '--silent', '--pack-destination', packs], {cwd: join(ROOT, 'packages', 'plugin-auth-token')})
+      await run('tar', ['-xzf', join(packs, stdout.trim().split('\n').pop()!), '-C', packs])
+      for (const file of ['package.json', 'oclif.manifest.json']) {
+        const path = join(packs, 'package', file)
+        await writeFile(path, JSON.stringify({...JSON.parse(await readFile(path, 'utf8')), version: '0.1.1'}))
+      }
+      await run('tar', ['-czf', join(packs, 'upgrade.tgz'), '-C', packs, 'package'])
+
+      const dataDir = {NDCLI_DATA_DIR: join(job, 'plugin-data')}
+      const install = await exec(ndcli(), ['plugins', 'install', `file:${join(packs, 'upgrade.tgz')}`], {...noNode, ...dataDir})
+      expect(install.exitCode, install.stderr).to.equal(0)
+      const listed = await exec(ndcli(), ['plugins'], {...noNode, ...dataDir})
+      expect(listed.stdout).to.equal('@ndcli/plugin-auth-token 0.1.1\n')
+      const result = await exec(ndcli(), ['auth', 'token', 'list', '-f', 'json'], {...noNode, ...dataDir, NDCLI_TOKEN: pat})
+      expect(result.exitCode, result.stderr).to.equal(0)
+      expect((JSON.parse(result.stdout) as Array<{name: string}>).map((t) => t.name)).to.deep.equal(['github-ci'])
+      const uninstall = await exec(ndcli(), ['plugins', 'uninstall', '@ndcli/plugin-auth-token'], {...noNode, ...dataDir})
+      expect(uninstall.exitCode, uninstall.stderr).to.equal(0)
+    })
   })
 
   describe('installed with npm install -g', () => {
