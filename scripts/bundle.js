@@ -21,8 +21,9 @@
  *   typescript  oclif requires it only to read a tsconfig in development
  *   open        auth login imports it on demand; it locates its xdg-open script next to its own file
  */
+import {parse} from 'acorn'
 import {build} from 'esbuild'
-import {readdirSync, readFileSync} from 'node:fs'
+import {readdirSync, readFileSync, writeFileSync} from 'node:fs'
 import {createRequire} from 'node:module'
 import {join, relative, resolve} from 'node:path'
 
@@ -114,11 +115,14 @@ function oclifThroughCore() {
 /**
  * Start-up costs in dependencies' module-level code, removed in the bundle by exact source
  * edits; the build fails if an edit no longer applies (a dependency changed: measure again).
+ * Each is kept because it measured worth it on Node 26 (callgrind, bench/notes.md), and each
+ * names the upstream change that would make it unnecessary.
  */
 const SOURCE_EDITS = [
   {
-    // Building two ICU list formatters as the module loads is ~10 ms of every request-making run;
-    // they only format the message of a failed assertion.
+    // Building two ICU list formatters as the module loads (got's @sindresorhus/is) loads ICU's
+    // list data: ~95 M instructions, 18 % of an `auth token list` run. They only format the
+    // message of a failed assertion. Upstream: build them on first use.
     file: /[/\\]@sindresorhus[/\\]is[/\\]distribution[/\\]index\.js$/,
     find: `const andFormatter = new Intl.ListFormat('en', { style: 'long', type: 'conjunction' });
 const orFormatter = new Intl.ListFormat('en', { style: 'long', type: 'disjunction' });`,
@@ -127,15 +131,17 @@ const andFormatter = {format: (list) => (andListFormat ??= new Intl.ListFormat('
 const orFormatter = {format: (list) => (orListFormat ??= new Intl.ListFormat('en', { style: 'long', type: 'disjunction' })).format(list)};`,
   },
   {
-    // The first localeCompare of a process builds an ICU collator (~8 ms of every run) to order
-    // command ids, which are ASCII: code-unit order is the same order.
+    // The first localeCompare of a process builds an ICU collator (~65 M instructions, a quarter
+    // of `--version`) to order command ids, which are ASCII: code-unit order is the same order.
+    // Upstream: oclif could sort ids with a plain comparison.
     file: /[/\\]@oclif[/\\]core[/\\]lib[/\\]config[/\\]plugin\.js$/,
     find: '.sort((a, b) => a.id.localeCompare(b.id));',
     replace: '.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));',
   },
   {
     // oclif checks Node against an engines range with semver as it loads: compiling semver's
-    // range regular expressions is ~7 ms of every run. @ndcli/core's loader checks the major.
+    // range regular expressions is ~30 M instructions (a tenth of `--version`). @ndcli/core's
+    // loader checks the major. Upstream: oclif could compare the major, as Node's own check does.
     file: /[/\\]@oclif[/\\]core[/\\]lib[/\\]index\.js$/,
     find: 'checkCWD();\ncheckNodeVersion();',
     replace: 'checkCWD();',
@@ -144,92 +150,12 @@ const orFormatter = {format: (list) => (orListFormat ??= new Intl.ListFormat('en
     // oclif reads every package.json and manifest of a run (~10 files) with fs/promises: each read
     // is four thread-pool round trips (open, stat, read, close), ~0.3 ms here against ~0.02 ms for
     // readFileSync, and most are read one after another. Still returned as a promise.
+    // Upstream: oclif could read these small files with readFileSync.
     file: /[/\\]@oclif[/\\]core[/\\]lib[/\\]util[/\\]fs\.js$/,
     find: "const contents = await (0, promises_1.readFile)(path, 'utf8');",
     replace: "const contents = (0, node_fs_1.readFileSync)(path, 'utf8');",
   },
 ]
-
-/**
- * Modules that dependencies import as they load but that a run rarely needs, resolved in the
- * bundle to a small shim that loads the real module on first use: an alias, not an edit of the
- * dependency's text, so a dependency's upgrade does not break it. A shim exports only the names
- * its importer uses today; should the importer want another, esbuild fails the build on it. The
- * build also fails if an alias no longer matches any import (the dependency changed: measure again).
- */
-const DEFERRED = [
-  {
-    // got imports its HTTP/2 client as it loads, which loads node:http2 and its own modules (~10 ms
-    // of every request-making run); ndcli never sets got's `http2` option, the only path using it.
-    importer: /[/\\]got[/\\]dist[/\\]source[/\\]core[/\\]options\.js$/,
-    specifier: './utils/http2-client.js',
-    shim: (real) => `const client = () => require(${real}).default;
-export default {get auto() { return client().auto }, get globalAgent() { return client().globalAgent }};`,
-  },
-  {
-    // ...and node:http2 for two names used only when got pipes a response into an HTTP/2 server's.
-    importer: /[/\\]got[/\\]dist[/\\]source[/\\]core[/\\]index\.js$/,
-    specifier: 'node:http2',
-    shim: (real) => `const http2 = () => require(${real});
-export class Http2ServerResponse { static [Symbol.hasInstance](value) { return value instanceof http2().Http2ServerResponse } }
-export const constants = new Proxy({}, {get: (_, key) => http2().constants[key]});`,
-  },
-  {
-    // got imports cacheable-request as it loads, which loads node:crypto (~9 ms on Node 26); it is
-    // used only with got's `cache` option, which ndcli never sets. No CacheError can exist before
-    // the module is loaded, so the error path's instanceof check does not load it either.
-    importer: /[/\\]got[/\\]dist[/\\]source[/\\]core[/\\]index\.js$/,
-    specifier: 'cacheable-request',
-    shim: (real) => `let loaded;
-const cacheableRequest = () => (loaded ??= require(${real}));
-export default class CacheableRequest { constructor(...args) { return new (cacheableRequest().default)(...args) } }
-export class CacheError { static [Symbol.hasInstance](value) { return loaded !== undefined && value instanceof loaded.CacheError } }`,
-  },
-  {
-    // got's response decoding imports node:zlib as it loads (~4 ms); a response that names no
-    // content coding is passed through, as the real function passes it, without loading zlib.
-    importer: /[/\\]got[/\\]dist[/\\]source[/\\]core[/\\]index\.js$/,
-    specifier: './utils/decompress-response.js',
-    shim: (real) => `export default (response) => ((response.headers['content-encoding'] ?? '').trim() === '' ? response : require(${real}).default(response));`,
-  },
-  // oclif requires two Node built-ins as it loads that a run rarely uses: readline (a flag read
-  // from stdin) and perf_hooks (OCLIF_PERFORMANCE). (child_process is left: oclif's WSL
-  // detection loads it on every run.)
-  ...[
-    ['parser[/\\\\]parse', 'node:readline'],
-    ['performance', 'node:perf_hooks'],
-  ].map(([file, builtin]) => ({
-    importer: new RegExp(`[/\\\\]@oclif[/\\\\]core[/\\\\]lib[/\\\\]${file}\\.js$`),
-    specifier: builtin,
-    shim: (real) => `module.exports = new Proxy({}, {get: (_, key) => require(${real})[key]});`,
-  })),
-]
-
-function deferredModules() {
-  const used = new Set()
-  return {
-    name: 'deferred-modules',
-    setup(esbuild) {
-      for (const [index, alias] of DEFERRED.entries()) {
-        const filter = new RegExp(`^${alias.specifier.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}$`)
-        esbuild.onResolve({filter}, (args) => {
-          if (!alias.importer.test(args.importer)) return undefined
-          used.add(alias)
-          const real = alias.specifier.startsWith('.') ? resolve(args.resolveDir, alias.specifier) : alias.specifier
-          return {path: `${index}:${real}`, namespace: 'ndcli-deferred', pluginData: {real}}
-        })
-      }
-      esbuild.onLoad({filter: /.*/, namespace: 'ndcli-deferred'}, (args) => {
-        const alias = DEFERRED[Number(args.path.split(':')[0])]
-        return {contents: alias.shim(JSON.stringify(args.pluginData.real)), loader: 'js', resolveDir: cwd}
-      })
-      esbuild.onEnd(() => {
-        const missed = DEFERRED.filter((alias) => !used.has(alias))
-        if (missed.length > 0) throw new Error(`scripts/bundle.js: nothing imports ${missed.map((alias) => alias.specifier).join(', ')} from ${missed.map((alias) => alias.importer).join(', ')}`)
-      })
-    },
-  }
-}
 
 function sourceEdits() {
   const applied = new Set()
@@ -264,9 +190,39 @@ function commandId(file) {
   return relative('src/commands', file).replace(/\.ts$/, '').replace(/\/index$/, '').split('/').join(':')
 }
 
+/**
+ * Node's compile cache keeps the code V8 compiled when the module was compiled, before it ran:
+ * the functions V8 compiles lazily, on first call, are compiled again by every run. Those include
+ * the body of every bundled module (esbuild's `__commonJS({"path"(exports, module) {…}})` and
+ * `__esm({"path"() {…}})` factories), which every run calls. Written as parenthesized function
+ * expressions, V8 compiles them eagerly (its PIFE heuristic), so they are in the cache: ~7 % of an
+ * `auth token list` run's instructions on Node 26 (callgrind, bench/notes.md).
+ */
+function eagerModuleFactories(code) {
+  const edits = []
+  const visit = (node) => {
+    if (node.type === 'CallExpression' && /^__(commonJS|esm)$/.test(node.callee.name) && node.arguments[0]?.type === 'ObjectExpression') {
+      for (const property of node.arguments[0].properties) {
+        // "path"(exports, module) {…}  →  "path": (function (exports, module) {…})
+        if (property.method) edits.push({at: property.key.end, text: ':(function'}, {at: property.value.end, text: ')'})
+      }
+    }
+    for (const child of Object.values(node)) {
+      for (const item of Array.isArray(child) ? child : [child]) if (item && typeof item.type === 'string') visit(item)
+    }
+  }
+  visit(parse(code, {ecmaVersion: 'latest'}))
+  if (edits.length === 0) throw new Error('found no module factory to compile eagerly: did esbuild change how it wraps modules?')
+  edits.sort((a, b) => b.at - a.at)
+  let out = code
+  for (const edit of edits) out = out.slice(0, edit.at) + edit.text + out.slice(edit.at)
+  return out
+}
+
 async function bundleCore() {
   const outfile = 'dist/runtime.cjs'
-  const result = await build({...common, format: 'cjs', entryPoints: ['src/index.ts'], outfile, external: ['typescript'], plugins: [sourceEdits(), deferredModules()]})
+  const result = await build({...common, format: 'cjs', entryPoints: ['src/index.ts'], outfile, external: ['typescript'], plugins: [sourceEdits()]})
+  writeFileSync(outfile, eagerModuleFactories(readFileSync(outfile, 'utf8')))
   // The package's entry point: named exports over the runtime's (ESM needs them spelled out).
   const names = Object.keys(require(resolve(cwd, outfile))).filter((name) => name !== '__esModule')
   const {version} = JSON.parse(readFileSync('package.json', 'utf8'))

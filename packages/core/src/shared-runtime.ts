@@ -13,6 +13,9 @@ import {fileURLToPath} from 'node:url'
 
 const REGISTRY = Symbol.for('@ndcli/core:runtime')
 
+/** package.json engines.node, ">=22": checked here by major, in place of oclif's semver check (scripts/bundle.js). */
+const MINIMUM_NODE_MAJOR = 22
+
 interface Registered {
   version: string
   exports: Record<string, unknown>
@@ -33,6 +36,9 @@ export function isCompatible(offered: string, wanted: string): boolean {
 
 /** The exports of the runtime at `bundle` (version `version`), or of a compatible one already loaded. */
 export function loadSharedRuntime(bundle: URL, version: string): Record<string, unknown> {
+  if (Number(process.versions.node.split('.')[0]) < MINIMUM_NODE_MAJOR) {
+    process.emitWarning(`Node version must be >=${MINIMUM_NODE_MAJOR} to use this CLI. Current node version: ${process.versions.node}`)
+  }
   const registry = globalThis as typeof globalThis & {[REGISTRY]?: Registered}
   const registered = registry[REGISTRY]
   if (registered && isCompatible(registered.version, version)) return registered.exports
