@@ -25,7 +25,7 @@ import {parse} from 'acorn'
 import {build} from 'esbuild'
 import {readdirSync, readFileSync, writeFileSync} from 'node:fs'
 import {createRequire} from 'node:module'
-import {join, relative, resolve} from 'node:path'
+import {dirname, join, relative, resolve} from 'node:path'
 
 const target = process.argv[2]
 const cwd = process.cwd()
@@ -157,6 +157,37 @@ const orFormatter = {format: (list) => (orListFormat ??= new Intl.ListFormat('en
   },
 ]
 
+/**
+ * oclif matches every dependency of the shell against every `oclif.plugins` entry with minimatch
+ * as it loads the core plugins: each run loads minimatch and compiles each entry into a regular
+ * expression, for entries that are plain package names. `minimatch`, as oclif's plugin loader
+ * imports it, resolves to a shim that compares a plain name and hands a pattern with any glob
+ * syntax to minimatch: an alias, not an edit of oclif's text.
+ */
+function plainPluginNames() {
+  const importer = /[/\\]@oclif[/\\]core[/\\]lib[/\\]config[/\\]plugin-loader\.js$/
+  let used = false
+  return {
+    name: 'plain-plugin-names',
+    setup(esbuild) {
+      esbuild.onResolve({filter: /^minimatch$/}, (args) => {
+        if (!importer.test(args.importer)) return undefined
+        used = true
+        return {path: `${args.importer}#minimatch`, namespace: 'plain-plugin-names'}
+      })
+      esbuild.onLoad({filter: /.*/, namespace: 'plain-plugin-names'}, (args) => ({
+        contents: `const glob = /[*?[\\]{}\\\\]|[+!@]\\(|^[!#]/;
+exports.minimatch = (name, pattern, options) => (glob.test(pattern) || options ? require('minimatch').minimatch(name, pattern, options) : name === pattern);`,
+        resolveDir: dirname(args.path),
+        loader: 'js',
+      }))
+      esbuild.onEnd(() => {
+        if (!used) throw new Error("scripts/bundle.js: oclif's plugin loader no longer imports minimatch: measure again")
+      })
+    },
+  }
+}
+
 function sourceEdits() {
   const applied = new Set()
   return {
@@ -221,7 +252,7 @@ function eagerModuleFactories(code) {
 
 async function bundleCore() {
   const outfile = 'dist/runtime.cjs'
-  const result = await build({...common, format: 'cjs', entryPoints: ['src/index.ts'], outfile, external: ['typescript'], plugins: [sourceEdits()]})
+  const result = await build({...common, format: 'cjs', entryPoints: ['src/index.ts'], outfile, external: ['typescript'], plugins: [sourceEdits(), plainPluginNames()]})
   writeFileSync(outfile, eagerModuleFactories(readFileSync(outfile, 'utf8')))
   // The package's entry point: named exports over the runtime's (ESM needs them spelled out).
   const names = Object.keys(require(resolve(cwd, outfile))).filter((name) => name !== '__esModule')
