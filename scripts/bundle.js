@@ -44,8 +44,7 @@ const common = {
 }
 
 // Each entry one self-contained file (no shared chunks): every ESM module a run loads costs a
-// resolution, a read and a compile (ESM has no code cache), and what entries would share is a few
-// lines. Code the shell imports on demand is an entry of its own (ON_DEMAND below).
+// resolution and a read, and what entries would share is a few lines. Code the shell imports on demand is an entry of its own (ON_DEMAND below).
 const esm = {
   ...common,
   format: 'esm',

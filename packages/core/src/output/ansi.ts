@@ -1,8 +1,8 @@
 /**
  * The few SGR sequences the renderers need. A local helper instead of
- * node:util styleText: styleText only exists from Node 20.12 and, in newer
- * Node versions, silently drops colour when stdout is not a TTY — the caller
- * has already decided (RenderOptions.color), and tests must see the codes.
+ * node:util styleText, which by default drops colour when stdout is not a
+ * TTY: the caller has already decided (RenderOptions.color), and tests must
+ * see the codes.
  */
 export type Colour = 'green' | 'yellow' | 'red' | 'dim' | 'bold'
 
