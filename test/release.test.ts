@@ -6,7 +6,7 @@
  */
 import {expect} from 'chai'
 import {execFile} from 'node:child_process'
-import {mkdir, mkdtemp, readFile, rm, writeFile} from 'node:fs/promises'
+import {mkdir, mkdtemp, readFile, rm, symlink, writeFile} from 'node:fs/promises'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {promisify} from 'node:util'
@@ -107,6 +107,17 @@ describe('release tarball in a CI job (no registry)', function () {
       const result = await exec(ndcli(), ['--version'], noNode)
       expect(result.exitCode, result.stderr).to.equal(0)
       expect(result.stdout).to.match(new RegExp(`^ndcli/\\d+\\.\\d+\\.\\d+ linux-x64 node-v${PINNED_NODE.replaceAll('.', '\\.')}\n$`))
+    })
+
+    it('runs through a symlink on PATH, as when linked into /usr/local/bin', async () => {
+      // PATH holds the link and readlink (the script resolves links with it), and still no node.
+      const bin = join(job, 'linked-bin')
+      await mkdir(bin)
+      await symlink(ndcli(), join(bin, 'ndcli'))
+      await symlink('/usr/bin/readlink', join(bin, 'readlink'))
+      const result = await exec(join(bin, 'ndcli'), ['--version'], {...noNode, PATH: bin})
+      expect(result.exitCode, result.stderr).to.equal(0)
+      expect(result.stdout).to.include(`node-v${PINNED_NODE}`)
     })
 
     it('lists tokens as JSON with NDCLI_TOKEN, exit 0', async () => {
