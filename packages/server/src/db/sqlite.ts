@@ -14,6 +14,26 @@ function translate(error: unknown): unknown {
   return code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY' ? new UniqueViolation(error) : error
 }
 
+/**
+ * Two processes opening a new database at once (two instances started together) both switch it to
+ * WAL: each holds a shared lock and wants the exclusive one, and SQLite answers one of them
+ * SQLITE_BUSY at once, since no busy handler can end a deadlock (seen in 1 of 6 simultaneous
+ * starts). That one tries again until the busy timeout; once the file is in WAL mode the switch is a no-op.
+ */
+function switchToWal(db: Database.Database): void {
+  const deadline = Date.now() + BUSY_TIMEOUT_MS
+  for (;;) {
+    try {
+      db.pragma('journal_mode = WAL')
+      return
+    } catch (error) {
+      if ((error as {code?: unknown}).code !== 'SQLITE_BUSY' || Date.now() > deadline) throw error
+      // The driver is synchronous, and so is this wait: nothing else runs while the store opens.
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 5 + Math.random() * 20)
+    }
+  }
+}
+
 /** Opens (creating if needed) the SQLite file in `dataDir`, in WAL mode so readers never block the writer. */
 export function openSqliteDriver(dataDir: string): SqlDriver {
   mkdirSync(dataDir, {recursive: true, mode: 0o700})
@@ -22,7 +42,7 @@ export function openSqliteDriver(dataDir: string): SqlDriver {
   // The file holds password hashes and token digests; -wal and -shm inherit its mode.
   chmodSync(file, 0o600)
   db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`)
-  db.pragma('journal_mode = WAL')
+  switchToWal(db)
   db.pragma('synchronous = NORMAL')
   db.pragma('foreign_keys = ON')
 
