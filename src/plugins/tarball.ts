@@ -1,12 +1,13 @@
 /**
- * A small reader for npm package tarballs (gzipped ustar, as `npm pack` writes them),
- * enough to look inside a plugin before npm installs it — and runs its scripts.
+ * Reads npm package tarballs (as `npm pack` writes them) with node-tar, to look inside a
+ * plugin before npm installs it — and runs its scripts. node-tar knows the formats npm and
+ * other packers write: gzip (or none), ustar prefixes, pax and GNU long names, base-256 sizes.
+ * Only this module imports it, and only `plugins install` imports this module.
  */
-import {readFile} from 'node:fs/promises'
-import {promisify} from 'node:util'
-import {gunzip} from 'node:zlib'
+import {list} from 'tar/list'
+import type {ReadEntry} from 'tar/read-entry'
 
-const BLOCK = 512
+import {UsageError} from '@ndcli/core'
 
 export interface TarballContents {
   /** Every file path, without npm's leading `package/` folder. */
@@ -15,60 +16,42 @@ export interface TarballContents {
   read: Map<string, Buffer>
 }
 
+/** Regular files; directories, links and the like are neither listed nor read. */
+const FILE_TYPES = new Set<ReadEntry['type']>(['File', 'OldFile', 'ContiguousFile'])
+
 export async function readTarball(file: string, wanted: (path: string) => boolean): Promise<TarballContents> {
-  const archive = await promisify(gunzip)(await readFile(file))
   const files: string[] = []
-  const read = new Map<string, Buffer>()
-  let longName: string | undefined // from a pax (`x`) or GNU (`L`) header, for the next entry
-  for (let offset = 0; offset + BLOCK <= archive.length; ) {
-    const header = archive.subarray(offset, offset + BLOCK)
-    if (header.every((byte) => byte === 0)) break
-    const size = octal(header.subarray(124, 136))
-    const type = String.fromCharCode(header[156] ?? 0)
-    const body = archive.subarray(offset + BLOCK, offset + BLOCK + size)
-    offset += BLOCK + Math.ceil(size / BLOCK) * BLOCK
-
-    if (type === 'x') {
-      longName = paxPath(body) ?? longName
-      continue
-    }
-    if (type === 'L') {
-      longName = text(body)
-      continue
-    }
-    const name = longName ?? headerPath(header)
-    longName = undefined
-    if (type !== '0' && type !== '\0') continue // directories, links and the like
-    const path = name.replace(/^[^/]+\//, '')
-    files.push(path)
-    if (wanted(path)) read.set(path, Buffer.from(body))
+  const chunks = new Map<string, Buffer[]>()
+  try {
+    await list({
+      file,
+      strict: true, // a damaged archive fails instead of yielding part of a listing
+      onReadEntry(entry) {
+        const path = packagePath(entry)
+        if (path === undefined) return // list() resumes (skips) what no one reads
+        files.push(path)
+        if (!wanted(path)) return
+        const body: Buffer[] = []
+        chunks.set(path, body)
+        entry.on('data', (chunk: Buffer) => body.push(chunk))
+      },
+    })
+  } catch (error) {
+    throw new UsageError(`${file} is not a readable package tarball (${(error as Error).message}); give a tarball made by npm pack, or the package folder`, {
+      code: 'not_a_tarball',
+      cause: error,
+    })
   }
-  return {files, read}
+  return {files, read: new Map([...chunks].map(([path, body]) => [path, Buffer.concat(body)]))}
 }
 
-function headerPath(header: Buffer): string {
-  const name = text(header.subarray(0, 100))
-  const ustar = text(header.subarray(257, 263)) === 'ustar'
-  const prefix = ustar ? text(header.subarray(345, 500)) : ''
-  return prefix ? `${prefix}/${name}` : name
-}
-
-/** pax records: "<length> <key>=<value>\n"… */
-function paxPath(body: Buffer): string | undefined {
-  for (const record of body.toString('utf8').split('\n')) {
-    const match = /^\d+ path=(.*)$/.exec(record)
-    if (match) return match[1]
-  }
-  return undefined
-}
-
-function octal(field: Buffer): number {
-  const value = parseInt(text(field).trim() || '0', 8)
-  if (!Number.isFinite(value)) throw new Error('not a tar archive (bad size field)')
-  return value
-}
-
-function text(field: Buffer): string {
-  const end = field.indexOf(0)
-  return field.subarray(0, end === -1 ? field.length : end).toString('utf8')
+/**
+ * The entry's path inside the package, or undefined for what is not a file of it: a path that
+ * is absolute or climbs out with `..` names nothing npm would install there, so it is ignored.
+ */
+function packagePath(entry: ReadEntry): string | undefined {
+  if (!FILE_TYPES.has(entry.type)) return undefined
+  const path = entry.path.replace(/^[^/]+\//, '') // npm's top folder, usually `package/`
+  if (path.startsWith('/') || /^[A-Za-z]:/.test(path) || path.split(/[/\\]/).includes('..')) return undefined
+  return path
 }
