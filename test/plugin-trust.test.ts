@@ -25,8 +25,23 @@ describe('plugin trust', () => {
       ['^1.0.0 || ^3.0.0', 3, true],
       ['1.0.0 - 2.5.0', 2, true],
       ['>=4', 3, false],
+      ['<2.0.0', 2, false],
+      ['>=3 <2', 2, false], // contradicts itself: admits nothing
+      ['=1.2.3', 1, true],
+      ['v1.2.3', 1, true],
+      // pre-releases: a bundled copy's exact version counts for its major; a range admits them as npm does
+      ['2.0.0-beta.1', 2, true],
+      ['2.0.0-beta.1', 1, false],
+      ['^2.0.0-rc.0', 2, true],
+      ['^2.0.0-rc.0', 3, false],
+      ['>=2.0.0-alpha', 1, false],
+      ['1.0.0-beta.1 - 2.0.0', 2, true],
+      ['1.2.0+build.7', 1, true],
+      ['', 1, true], // npm reads an empty range as *
       ['file:../core', 0, undefined],
       ['latest', 0, undefined],
+      ['workspace:^', 0, undefined],
+      ['git+https://github.com/acme/core.git', 0, undefined],
     ]
     for (const [range, major, admitted] of cases) {
       it(`${range} admits major ${major}: ${admitted}`, () => expect(admitsMajor(range, major)).to.equal(admitted))

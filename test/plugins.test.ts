@@ -145,6 +145,69 @@ describe('plugins', () => {
     })
   })
 
+  describe('readTarball', () => {
+    let dirs: Dirs
+    /** With package/, 288 characters: more than a ustar header holds (100 + 155), so tar writes a pax or GNU long name. */
+    const LONG = `dist/${'d'.repeat(60)}/${'e'.repeat(60)}/${'f'.repeat(150)}.js`
+
+    before(async () => {
+      dirs = await isolatedDirs()
+      const folder = join(dirs.root, 'package')
+      await mkdir(join(folder, LONG, '..'), {recursive: true})
+      await writeFile(join(folder, LONG), 'export {}\n')
+      await writeFile(join(folder, 'package.json'), '{"name": "acme-long"}')
+      await writeFile(join(folder, 'escape.json'), '{"outside": true}')
+    })
+    after(() => dirs.cleanup())
+
+    /** `tar` (GNU) with these options over the package folder, into <name>. */
+    async function tarball(name: string, options: string[]): Promise<string> {
+      const file = join(dirs.root, name)
+      await exec('tar', ['-cf', file, ...options, '-C', dirs.root, 'package'])
+      return file
+    }
+
+    for (const format of ['pax', 'gnu']) {
+      it(`reads a ${format} long name (${LONG.length + 'package/'.length} characters)`, async () => {
+        const {files, read} = await readTarball(await tarball(`long-${format}.tgz`, ['-z', `--format=${format}`]), (path) => path === LONG)
+        expect(files).to.have.members([LONG, 'package.json', 'escape.json'])
+        expect(read.get(LONG)?.toString()).to.equal('export {}\n')
+      })
+    }
+
+    it('reads an uncompressed tar too', async () => {
+      const {files, read} = await readTarball(await tarball('plain.tar', []), (path) => path === 'package.json')
+      expect(files).to.include('package.json')
+      expect(JSON.parse(read.get('package.json')!.toString())).to.deep.equal({name: 'acme-long'})
+    })
+
+    it('ignores a member whose path climbs out of the package (package/../escape.json)', async () => {
+      const file = await tarball('escape.tgz', ['-z', '--format=pax', '--transform', 's,^package/escape.json$,package/../escape.json,'])
+      const {stdout} = await exec('tar', ['-tzf', file])
+      expect(stdout.split('\n'), 'the fixture holds the member').to.include('package/../escape.json')
+      const {files, read} = await readTarball(file, () => true)
+      expect(files).to.have.members([LONG, 'package.json'])
+      expect([...read.keys()]).to.have.members([LONG, 'package.json'])
+    })
+
+    const damaged: Array<[string, () => Promise<Buffer>]> = [
+      ['a file that is not a tarball', async () => Buffer.from('this is not a tarball\n')],
+      ['a truncated tarball', async () => (await readFile(await tarball('whole.tgz', ['-z', '--format=pax']))).subarray(0, 200)],
+    ]
+    for (const [name, contents] of damaged) {
+      it(`${name} is a usage error naming what to give instead, not a partial listing`, async () => {
+        const file = join(dirs.root, 'damaged.tgz')
+        await writeFile(file, await contents())
+        const error = await readTarball(file, () => true).then(
+          () => expect.fail(`read ${name}`),
+          (error: unknown) => error as {message: string; code: string},
+        )
+        expect(error.code).to.equal('not_a_tarball')
+        expect(error.message).to.match(/^\/.*damaged\.tgz is not a readable package tarball \(.+\); give a tarball made by npm pack, or the package folder$/)
+      })
+    }
+  })
+
   describe('plugins:preinstall trust rules', () => {
     let fixtures: Dirs
     let dirs: Dirs
@@ -171,6 +234,7 @@ describe('plugins', () => {
       return {folder, tarball: await tarPackage(dir, name)}
     }
     const plugin = {oclif: {commands: './dist/commands'}}
+    let notTarball: string
     let packages: Record<'notPlugin' | 'shadowsAuth' | 'aliasShadowsAuth' | 'unlisted' | 'compatible' | 'otherMajor', {folder: string; tarball: string}>
 
     before(async () => {
@@ -183,6 +247,8 @@ describe('plugins', () => {
         compatible: await fixture('acme-deploy', plugin, {commands: {'deploy:run': {}}}, '0.1.4'),
         otherMajor: await fixture('acme-legacy', plugin, {commands: {'legacy:run': {}}}, '7.2.0'),
       }
+      notTarball = join(fixtures.root, 'not-a-tarball.tgz')
+      await writeFile(notTarball, 'this is not a tarball\n')
     })
     after(() => fixtures.cleanup())
     beforeEach(async () => {
@@ -204,6 +270,7 @@ describe('plugins', () => {
       ['another @ndcli/core major, non-interactive', () => `file:${packages.otherMajor.tarball}`, {}, 2, /^Error: acme-legacy@1\.0\.0 is built for @ndcli\/core 7\.2\.0, but this ndcli has @ndcli\/core 0\.1\.0: its commands may fail; to install it anyway, set NDCLI_PLUGINS_ALLOW=acme-legacy or run 'ndcli config set plugins.allow acme-legacy'\n$/],
       ['commands that cannot be listed, not allowed', () => `file:${packages.unlisted.folder}`, {}, 4, /cannot be listed without running its code .*set NDCLI_PLUGINS_ALLOW=acme-explicit/],
       ['a git URL, not allowed', () => 'https://github.com/acme/ndcli-plugin-x', {}, 4, /^Error: https:\/\/github.com\/acme\/ndcli-plugin-x cannot be checked before installing.*NDCLI_PLUGINS_ALLOW=https:\/\/github.com\/acme\/ndcli-plugin-x/],
+      ['a file that is not a tarball', () => `file:${notTarball}`, {}, 2, /^Error: \/.*not-a-tarball\.tgz is not a readable package tarball \(.+\); give a tarball made by npm pack, or the package folder$/m],
       ['a relative file: path', () => 'file:plugins/acme.tgz', {}, 2, /^Error: file:plugins\/acme.tgz is a relative path, which npm would look up in ndcli's data folder; use an absolute one: file:\//],
     ]
     for (const [name, spec, env, exitCode, message] of refusals) {
