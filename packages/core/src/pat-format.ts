@@ -61,10 +61,6 @@ export function validatePat(value: string): PatCheck {
   return {valid: true}
 }
 
-export function isPat(value: string): boolean {
-  return validatePat(value).valid
-}
-
 /** The 12 characters shown in lists (`ndpat_Jj8IYR`): identifies a token without exposing it. */
 export function patDisplayPrefix(token: string): string {
   return token.slice(0, PAT_DISPLAY_PREFIX_LENGTH)
