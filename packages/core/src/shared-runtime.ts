@@ -26,7 +26,11 @@ function parts(version: string): number[] {
   return version.split(/[-+]/)[0]!.split('.').map(Number)
 }
 
-/** Whether a runtime of version `offered` serves code built against `wanted`: semver, 0.x minors are majors. */
+/**
+ * Whether a runtime of version `offered` serves code built against `wanted`: semver, 0.x minors are majors.
+ * By hand, not with the semver package: this runs on every start-up, and loading semver compiles
+ * its regular expressions (~30 M instructions, scripts/bundle.js).
+ */
 export function isCompatible(offered: string, wanted: string): boolean {
   const [oMajor = 0, oMinor = 0, oPatch = 0] = parts(offered)
   const [wMajor = 0, wMinor = 0, wPatch = 0] = parts(wanted)
