@@ -9,6 +9,8 @@
  *   node scripts/bundle.js shell   src/commands.ts → dist/commands.js (every shell command, oclif's
  *                                  explicit strategy), src/hooks.ts → dist/hooks.js, and what they
  *                                  import on demand (ON_DEMAND), e.g. dist/plugin-checks.js.
+ *                                  What only those bundles use (semver, tar: the plugin checks)
+ *                                  is a devDependency: the release would ship it unused.
  *   node scripts/bundle.js plugin  (in packages/plugin-auth-token) src/commands/**.ts →
  *                                  dist/commands/**.js, each command a small entry.
  *
