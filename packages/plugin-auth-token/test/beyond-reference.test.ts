@@ -3,16 +3,13 @@
  * plane): `rotate` with a grace window, `show`, the `list --expiring-within … --fail-if-any`
  * canary for CI, `revoke --stdin` for a leaked value, and `create --quiet`.
  */
-import {join} from 'node:path'
-
 import {expect} from 'chai'
 import {generatePat} from '@ndcli/core/pat'
 import {isolatedDirs, runBinary, type CommandOutput} from '@ndcli/core/testing'
 import {startServerProcess, type ServerProcess} from '@ndcli/server/testing'
 
-import {loggedInCli, localDatePlusDays, SHELL_ROOT, withRequests, type Cli} from './harness.js'
+import {HOST_BIN, loggedInCli, localDatePlusDays, withRequests, type Cli} from './harness.js'
 
-const BIN = join(SHELL_ROOT, 'bin', 'run.js')
 const DAY_SECONDS = 86_400
 /** A full local timestamp as the detailed views print it. */
 const DATE_TIME = /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d [+-]\d\d:\d\d$/
@@ -318,7 +315,7 @@ describe('auth token, beyond the reference (end to end)', () => {
       owner = await login('leaky@example.com')
       const dirs = await isolatedDirs()
       cleanups.push(dirs.cleanup)
-      loggedOut = {ndcli: (args, input, token) => runBinary(BIN, args, {input, env: {...dirs.env, NDCLI_API_URL: server.url, NDCLI_TOKEN: token}})}
+      loggedOut = {ndcli: (args, input, token) => runBinary(HOST_BIN, args, {input, env: {...dirs.env, NDCLI_API_URL: server.url, NDCLI_TOKEN: token}})}
     })
 
     it('revokes the token the value belongs to, logged out, without echoing it; the owner no longer lists it', async () => {
@@ -383,7 +380,7 @@ describe('auth token, beyond the reference (end to end)', () => {
       try {
         const victim = await loggedInCli(limited, 'victim@example.com')
         cleanups.push(victim.cleanup)
-        const revoke = (value: string) => runBinary(BIN, ['auth', 'token', 'revoke', '--stdin'], {input: value, env: {...victim.env, NDCLI_API_URL: limited.url}})
+        const revoke = (value: string) => runBinary(HOST_BIN, ['auth', 'token', 'revoke', '--stdin'], {input: value, env: {...victim.env, NDCLI_API_URL: limited.url}})
         for (let i = 0; i < 2; i++) expect((await revoke(generatePat())).exitCode).to.equal(0)
         const secret = (await victim.ndcli(['auth', 'token', 'create', '--name', 'survivor', '--scope', 'ro', '--quiet'])).stdout.trimEnd()
         const refused = await revoke(secret)
@@ -399,7 +396,7 @@ describe('auth token, beyond the reference (end to end)', () => {
 
   describe('help', () => {
     it('`auth token --help` lists the new verbs', async () => {
-      const result = await runBinary(BIN, ['auth', 'token', '--help'])
+      const result = await runBinary(HOST_BIN, ['auth', 'token', '--help'])
       expect(result.stdout).to.match(/auth token rotate +Issue a new secret/).and.match(/auth token show +Show every field/)
     })
 
@@ -411,7 +408,7 @@ describe('auth token, beyond the reference (end to end)', () => {
       ['create', ['--quiet | gh secret set']],
     ] as const) {
       it(`\`auth token ${verb} --help\` has examples: ${examples.join('; ')}`, async () => {
-        const {stdout} = await runBinary(BIN, ['auth', 'token', verb, '--help'])
+        const {stdout} = await runBinary(HOST_BIN, ['auth', 'token', verb, '--help'])
         // Help wraps long lines (with a trailing backslash in examples): compare the words.
         const text = stdout.replace(/\s*\\\n\s*/g, ' ').replace(/\s+/g, ' ')
         for (const example of examples) expect(text).to.include(example)
