@@ -107,6 +107,13 @@ function lifetimeSeconds(token: PersonalAccessToken): number | null {
 }
 
 export function registerTokenRoutes(app: FastifyInstance, {store, clock, auth}: AppContext): void {
+  /** The caller's live token of that name; 404 otherwise, also for a name that could never be valid. */
+  async function liveTokenNamed(name: string, userId: string): Promise<PersonalAccessToken & {tokenDigest: string}> {
+    const token = TOKEN_NAME.test(name) ? await store.findLivePersonalAccessToken(userId, name) : undefined
+    if (!token) throw notFound(`You have no token named "${name}".`)
+    return token
+  }
+
   app.post<{Body: CreateTokenBody}>(
     '/api/v1/auth/tokens',
     {onRequest: auth.sessionOnly, schema: {body: createTokenBodySchema, response: {201: createdTokenSchema}}},
@@ -156,10 +163,7 @@ export function registerTokenRoutes(app: FastifyInstance, {store, clock, auth}: 
   })
 
   app.get<{Params: {name: string}}>('/api/v1/auth/tokens/:name', {onRequest: auth.anyCredential, schema: {response: {200: tokenListItemSchema}}}, async (request) => {
-    const {user} = principalOf(request)
-    const {name} = request.params
-    const token = TOKEN_NAME.test(name) ? await store.findLivePersonalAccessToken(user.id, name) : undefined
-    if (!token) throw notFound(`You have no token named "${name}".`)
+    const token = await liveTokenNamed(request.params.name, principalOf(request).user.id)
     return tokenListItem(token, clock().toISOString())
   })
 
@@ -174,10 +178,8 @@ export function registerTokenRoutes(app: FastifyInstance, {store, clock, auth}: 
       schema: {body: rotateTokenBodySchema, response: {200: rotatedTokenSchema}},
     },
     async (request) => {
-      const {user} = principalOf(request)
       const {name} = request.params
-      const token = TOKEN_NAME.test(name) ? await store.findLivePersonalAccessToken(user.id, name) : undefined
-      if (!token) throw notFound(`You have no token named "${name}".`)
+      const token = await liveTokenNamed(name, principalOf(request).user.id)
 
       const now = clock()
       const graceSeconds = request.body.grace_seconds ?? 0
