@@ -55,6 +55,14 @@ export const rotatedTokenView: RecordView<RotatedToken> = {
   heading: (t) => ['✓ Personal access token rotated', SHOWN_ONCE, ...(t.previous_valid_until ? [] : ['The previous secret no longer works.'])],
 }
 
+/** What names a token, first in the list and in `show`: name, prefix, scope and org (`-` for all). */
+const identityFields: Field<TokenListItem>[] = [
+  {header: 'NAME', label: 'Name', value: (t) => t.name},
+  {header: 'PREFIX', label: 'Prefix', value: (t) => t.token_prefix},
+  {header: 'SCOPE', label: 'Scope', value: (t) => t.scope},
+  {header: 'ORG', label: 'Org', value: (t) => t.org ?? '-'},
+]
+
 /**
  * `now` anchors the relative LAST USED column (`2m`, `5h`, `3d`). `empty`: what to say when
  * there is nothing to list (a filter may make that good news).
@@ -63,10 +71,7 @@ export function tokenListView(now: Date, empty = 'No personal access tokens foun
   return {
     kind: 'list',
     fields: [
-      {header: 'NAME', label: 'Name', value: (t) => t.name},
-      {header: 'PREFIX', label: 'Prefix', value: (t) => t.token_prefix},
-      {header: 'SCOPE', label: 'Scope', value: (t) => t.scope},
-      {header: 'ORG', label: 'Org', value: (t) => t.org ?? '-'},
+      ...identityFields,
       {header: 'EXPIRES', label: 'Expires', value: (t) => formatDate(t.expires_at)},
       {header: 'LAST USED', label: 'Last used', value: (t) => formatRelative(t.last_used_at, now)},
       {header: 'STATUS', label: 'Status', value: status, color: (t) => (t.is_expired ? 'yellow' : 'green')},
@@ -86,10 +91,7 @@ export function tokenDetailView(now: Date): RecordView<TokenListItem> {
   return {
     kind: 'record',
     fields: [
-      {header: 'NAME', label: 'Name', value: (t) => t.name},
-      {header: 'PREFIX', label: 'Prefix', value: (t) => t.token_prefix},
-      {header: 'SCOPE', label: 'Scope', value: (t) => t.scope},
-      {header: 'ORG', label: 'Org', value: (t) => t.org ?? '-'},
+      ...identityFields,
       {header: 'CREATED', label: 'Created', value: (t) => formatDateTime(t.created_at)},
       {header: 'EXPIRES', label: 'Expires', value: (t) => expiresWithDaysLeft(t, now), color: (t) => (t.is_expired ? 'yellow' : undefined)},
       {header: 'LAST USED', label: 'Last used', value: (t) => formatDateTime(t.last_used_at)},
