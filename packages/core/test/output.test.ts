@@ -2,24 +2,12 @@ import {expect} from 'chai'
 
 import {daysUntil, formatDate, formatDateTime, formatRelative, render} from '../src/output/index.js'
 import type {Field, ListView} from '../src/output/index.js'
+import {inTimeZone} from '../src/testing/time-zone.js'
 
 const PLAIN = {color: false}
 const COLOR = {color: true}
 /** The clock of the time tests. */
 const NOW = new Date('2026-05-26T12:00:00Z')
-
-/** Runs a suite with TZ fixed, restoring the caller's zone afterwards (Node re-reads TZ on assignment). */
-function inTimeZone(zone: string): void {
-  let saved: string | undefined
-  before(() => {
-    saved = process.env.TZ
-    process.env.TZ = zone
-  })
-  after(() => {
-    if (saved === undefined) delete process.env.TZ
-    else process.env.TZ = saved
-  })
-}
 
 describe('output', () => {
   inTimeZone('UTC')

@@ -8,7 +8,7 @@ import {generatePat} from '@ndcli/core/pat'
 import {isolatedDirs, runBinary, type CommandOutput} from '@ndcli/core/testing'
 import {startServerProcess, type ServerProcess} from '@ndcli/server/testing'
 
-import {HOST_BIN, loggedInCli, localDatePlusDays, withRequests, type Cli} from './harness.js'
+import {expectRefused, HOST_BIN, loggedInCli, localDatePlusDays, withRequests, type Cli} from './harness.js'
 
 const DAY_SECONDS = 86_400
 /** A full local timestamp as the detailed views print it. */
@@ -33,6 +33,13 @@ describe('auth token, beyond the reference (end to end)', () => {
   }
   /** Whether `secret` still authenticates (a request that any live PAT may make). */
   const works = async (cli: Cli, secret: string) => (await cli.ndcli(['auth', 'token', 'list', '-f', 'json'], {token: secret})).exitCode === 0
+  /** `--quiet`: exactly the secret and a newline on stdout, nothing on stderr, and the secret works. */
+  const expectOnlyAWorkingSecret = async (cli: Cli, result: CommandOutput) => {
+    expect(result.exitCode, result.stderr).to.equal(0)
+    expect(result.stderr).to.equal('')
+    expect(result.stdout).to.match(/^ndpat_[A-Za-z0-9_-]{43}\n$/)
+    expect(await works(cli, result.stdout.trimEnd())).to.equal(true)
+  }
   const listed = async (cli: Cli) => JSON.parse((await cli.ndcli(['auth', 'token', 'list', '-f', 'json'])).stdout) as Item[]
   /** Runs `action` with the server's clock moved by `seconds`, then puts it back. */
   const shifted = async <T>(seconds: number, action: () => Promise<T>): Promise<T> => {
@@ -60,11 +67,7 @@ describe('auth token, beyond the reference (end to end)', () => {
     })
 
     it('prints exactly the token and a newline on stdout, nothing on stderr; the token works', async () => {
-      const result = await cli.ndcli(['auth', 'token', 'create', '--name', 'piped', '--scope', 'ro', '--quiet'])
-      expect(result.exitCode).to.equal(0)
-      expect(result.stderr).to.equal('')
-      expect(result.stdout).to.match(/^ndpat_[A-Za-z0-9_-]{43}\n$/)
-      expect(await works(cli, result.stdout.trimEnd())).to.equal(true)
+      await expectOnlyAWorkingSecret(cli, await cli.ndcli(['auth', 'token', 'create', '--name', 'piped', '--scope', 'ro', '--quiet']))
     })
 
     for (const format of [['-f', 'json'], ['--json'], ['-f', 'table']]) {
@@ -139,10 +142,7 @@ describe('auth token, beyond the reference (end to end)', () => {
 
     it('--quiet prints exactly the new secret and a newline', async () => {
       await create(cli, 'to-store')
-      const result = await cli.ndcli(['auth', 'token', 'rotate', 'to-store', '--grace', '1h', '--yes', '--quiet'])
-      expect(result.stderr).to.equal('')
-      expect(result.stdout).to.match(/^ndpat_[A-Za-z0-9_-]{43}\n$/)
-      expect(await works(cli, result.stdout.trimEnd())).to.equal(true)
+      await expectOnlyAWorkingSecret(cli, await cli.ndcli(['auth', 'token', 'rotate', 'to-store', '--grace', '1h', '--yes', '--quiet']))
     })
 
     const refusals: Array<{title: string; argv: string[]; exitCode: number; stderr: string | RegExp; token?: () => Promise<string>}> = [
@@ -165,11 +165,7 @@ describe('auth token, beyond the reference (end to end)', () => {
       it(`refuses ${title} before any request`, async () => {
         const credential = token ? await token() : undefined
         const {result, requests} = await withRequests(server, () => cli.ndcli(['auth', 'token', 'rotate', ...argv], {token: credential}))
-        expect(result.exitCode, result.stderr).to.equal(exitCode)
-        if (typeof stderr === 'string') expect(result.stderr).to.equal(stderr)
-        else expect(result.stderr).to.match(stderr)
-        expect(result.stdout).to.equal('')
-        expect(requests).to.deep.equal([])
+        expectRefused(result, requests, {exitCode, stderr})
       })
     }
 

@@ -6,9 +6,10 @@
 import {expect} from 'chai'
 import {stripVTControlCharacters} from 'node:util'
 import {render, type Field, type ListView, type OutputFormat, type RecordView} from '@ndcli/core'
+import {inTimeZone} from '@ndcli/core/testing'
 
 import {createdTokenView, tokenListView, type TokenListItem} from '../src/views.js'
-import {CREATED, GITHUB_CI, NOW, READONLY_MONITOR, inTimeZone} from './samples.js'
+import {CREATED, GITHUB_CI, NOW, READONLY_MONITOR} from './samples.js'
 
 /** Start of every SGR sequence. */
 const ANSI = '\u001B['

@@ -41,16 +41,3 @@ export const CREATED: CreatedToken = {
   expires_at: '2026-08-24T12:00:00Z',
   created_at: '2026-05-26T12:00:00Z',
 }
-
-/** Runs the enclosing suite with TZ fixed, restoring the caller's zone afterwards (Node re-reads TZ on assignment). */
-export function inTimeZone(zone: string): void {
-  let saved: string | undefined
-  before(() => {
-    saved = process.env.TZ
-    process.env.TZ = zone
-  })
-  after(() => {
-    if (saved === undefined) delete process.env.TZ
-    else process.env.TZ = saved
-  })
-}
