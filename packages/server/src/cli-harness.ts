@@ -18,12 +18,17 @@ export interface Cli {
   cleanup(): Promise<void>
 }
 
+/** The harness for the CLI binary `bin` (a host's `bin/run.js`). */
+export function cliHarness(bin: string): {loggedInCli(server: ServerProcess, email: string, orgs?: Org[]): Promise<Cli>} {
+  return {loggedInCli: (server, email, orgs) => loggedInCli(bin, server, email, orgs)}
+}
+
 /**
  * Seeds an account on `server` and stores a session for it, obtained through the device flow as
  * `auth login` would; `bin` is the CLI to run. @ndcli/core is loaded here, on first use, so that
  * what only starts a server (the benchmark, the demo) does not load the CLI's runtime.
  */
-export async function loggedInCli(bin: string, server: ServerProcess, email: string, orgs: Org[] = []): Promise<Cli> {
+async function loggedInCli(bin: string, server: ServerProcess, email: string, orgs: Org[] = []): Promise<Cli> {
   const [{CredentialStore, sessionFrom}, {isolatedDirs, runBinary}] = await Promise.all([import('@ndcli/core'), import('@ndcli/core/testing')])
   const password = 'correct horse battery staple'
   await seedAccount(server, {email, password, orgs})
