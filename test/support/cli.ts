@@ -4,12 +4,12 @@
  * conditions awaited with a deadline instead of fixed sleeps.
  */
 import {expect} from 'chai'
-import {spawn} from 'node:child_process'
 import {readFile} from 'node:fs/promises'
 import {join} from 'node:path'
 import {fileURLToPath} from 'node:url'
 
 import type {Session} from '@ndcli/core'
+import {startBinary} from '@ndcli/core/testing'
 import {submitActivation, type ServerProcess} from '@ndcli/server/testing'
 
 export const BIN = fileURLToPath(new URL('../../bin/run.js', import.meta.url))
@@ -38,26 +38,16 @@ export interface LoginProcess {
 
 /** Starts `ndcli auth login <args>` and keeps it running: the caller approves, denies or interrupts it. */
 export function startLogin(env: Record<string, string>, args: string[] = ['--no-browser']): LoginProcess {
-  // NDCLI_TOKEN from the parent is not inherited unless given, as with runBinary.
-  const childEnv: NodeJS.ProcessEnv = {...process.env, NDCLI_TOKEN: undefined, NO_COLOR: '1', ...env}
-  const child = spawn(process.execPath, [BIN, 'auth', 'login', ...args], {env: childEnv, stdio: ['ignore', 'pipe', 'pipe']})
-  let stdout = ''
-  let stderr = ''
-  child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk))
-  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk))
-  const timer = setTimeout(() => child.kill('SIGKILL'), 60_000)
-  const exited = new Promise<{exitCode: number; stdout: string; stderr: string}>((resolve, reject) => {
-    child.on('error', reject)
-    child.on('close', (code) => {
-      clearTimeout(timer)
-      resolve({exitCode: code ?? 128, stdout, stderr})
-    })
-  })
+  const login = startBinary(BIN, ['auth', 'login', ...args], {env})
+  // No answer ever comes on stdin: the code is approved in the browser (or the form).
+  login.child.stdin.end()
+  const {child} = login
+  const stderr = login.stderr
   return {
-    userCode: () => waitFor(`the one-time code on stderr (so far: ${JSON.stringify(stderr)})`, () => /code: ([A-Z]{4}-[A-Z]{4})/.exec(stderr)?.[1]),
-    stderr: () => stderr,
+    userCode: () => waitFor(`the one-time code on stderr (so far: ${JSON.stringify(stderr())})`, () => /code: ([A-Z]{4}-[A-Z]{4})/.exec(stderr())?.[1]),
+    stderr,
     running: () => child.exitCode === null && child.signalCode === null,
-    exited,
+    exited: login.exited,
     interrupt: () => child.kill('SIGINT'),
   }
 }

@@ -1,84 +1,12 @@
 /**
- * End-to-end harness: the real control plane on a loopback port, an account
- * logged in through the real device flow, and the built shell binary
- * (bin/run.js) with isolated config and data directories. Shared by the
- * shell's tests and @ndcli/plugin-auth-token's (its test/harness.ts re-exports it).
+ * The end-to-end harness of @ndcli/server/testing bound to this shell's binary: the real
+ * control plane on a loopback port, an account logged in through the real device flow.
  */
-import {dirname, join} from 'node:path'
 import {fileURLToPath} from 'node:url'
 
-import {CredentialStore, sessionFrom} from '@ndcli/core'
-import {isolatedDirs, runBinary, type CommandOutput} from '@ndcli/core/testing'
-import {deviceFlowSession, seedAccount, type ServerProcess} from '@ndcli/server/testing'
+import {cliHarness} from '@ndcli/server/testing'
 
-export const SHELL_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..')
-const BIN = join(SHELL_ROOT, 'bin', 'run.js')
+export {localDatePlusDays, tokenFrom, withRequests, type Cli} from '@ndcli/server/testing'
 
-type Org = {slug: string; role: 'superuser' | 'read-write' | 'read-only'}
-
-export interface Cli {
-  /** NDCLI_API_URL and the isolated NDCLI_CONFIG_DIR / NDCLI_DATA_DIR of this account. */
-  env: Record<string, string>
-  /** Runs `ndcli <args>` with the stored login session, or with NDCLI_TOKEN when `token` is given. */
-  ndcli(args: string[], options?: {token?: string}): Promise<CommandOutput>
-  cleanup(): Promise<void>
-}
-
-/** Seeds an account on `server` and stores a session for it, obtained through the device flow as `auth login` would. */
-export async function loggedInCli(server: ServerProcess, email: string, orgs: Org[] = []): Promise<Cli> {
-  const password = 'correct horse battery staple'
-  await seedAccount(server, {email, password, orgs})
-  const dirs = await isolatedDirs()
-  const tokens = await deviceFlowSession(server.url, {email, password})
-  // The harness types token_type as string; the device flow answers "Bearer" (core's TokenResponse).
-  await new CredentialStore(dirs.env.NDCLI_DATA_DIR!).save(server.url, sessionFrom({...tokens, token_type: 'Bearer'}, email, new Date()))
-  const env = {...dirs.env, NDCLI_API_URL: server.url}
-  return {
-    env,
-    ndcli: (args, options = {}) => runBinary(BIN, args, {env: {...env, NDCLI_TOKEN: options.token}}),
-    cleanup: dirs.cleanup,
-  }
-}
-
-/**
- * Runs `action` and returns its result with the requests (`METHOD /path`) the server logged
- * meanwhile. A sentinel request afterwards, awaited in the log, makes sure every earlier line has arrived.
- */
-export async function withRequests<T>(server: ServerProcess, action: () => Promise<T>): Promise<{result: T; requests: string[]}> {
-  const before = loggedRequests(server).length
-  const result = await action()
-  // Any path is logged (query strings are not), so a unique unknown path marks the end.
-  const sentinel = `/__sentinel/${Math.random().toString(36).slice(2)}`
-  await fetch(server.url + sentinel)
-  for (let waited = 0; !loggedRequests(server).includes(`GET ${sentinel}`); waited += 20) {
-    if (waited > 5000) throw new Error(`the server never logged ${sentinel}`)
-    await new Promise((resolve) => setTimeout(resolve, 20))
-  }
-  const during = loggedRequests(server).slice(before)
-  return {result, requests: during.slice(0, during.indexOf(`GET ${sentinel}`))}
-}
-
-function loggedRequests(server: ServerProcess): string[] {
-  return server
-    .log()
-    .split('\n')
-    .flatMap((line) => {
-      if (!line.startsWith('{')) return []
-      const entry = JSON.parse(line) as {msg?: string; req?: {method: string; path: string}}
-      return entry.msg === 'request completed' && entry.req ? [`${entry.req.method} ${entry.req.path}`] : []
-    })
-}
-
-/** `YYYY-MM-DD` of today + `days` in local time, counted independently of the code under test. */
-export function localDatePlusDays(days: number): string {
-  const date = new Date()
-  date.setDate(date.getDate() + days)
-  return [date.getFullYear(), date.getMonth() + 1, date.getDate()].map((n) => String(n).padStart(2, '0')).join('-')
-}
-
-/** The secret from create's `Token:` line. */
-export function tokenFrom(output: CommandOutput): string {
-  const match = /^Token: (ndpat_\S+)$/m.exec(output.stdout)
-  if (!match) throw new Error(`no Token: line in\n${output.stdout}${output.stderr}`)
-  return match[1]!
-}
+/** Seeds an account on a server and a stored session for it; its `ndcli()` runs this shell. */
+export const {loggedInCli} = cliHarness(fileURLToPath(new URL('../../bin/run.js', import.meta.url)))

@@ -4,42 +4,25 @@
  * earlier is not mistaken for an expired login.
  */
 import {expect} from 'chai'
-import {createServer, type Server} from 'node:http'
-import type {AddressInfo} from 'node:net'
 
-import {ApiClient} from '../src/api/client.js'
 import {StoredCredentials} from '../src/auth/credentials.js'
+import {ApiClient} from '../src/api/client.js'
 import {NdError} from '../src/errors.js'
 import {CredentialStore, type Session} from '../src/store/credentials.js'
 import {isolatedDirs} from '../src/testing/index.js'
+import {scriptedEndpoint, type ScriptedEndpoint} from './scripted-endpoint.js'
 
 const API_URL = 'http://control-plane.test'
 
 describe('StoredCredentials', () => {
-  let server: Server
-  let answers: Array<{status: number; body: unknown}>
-  let requests: Array<{path: string; authorization?: string; form: URLSearchParams}>
-  let api: ApiClient
+  let endpoint: ScriptedEndpoint
   let dirs: Awaited<ReturnType<typeof isolatedDirs>>
   let store: CredentialStore
 
-  before(async () => {
-    server = createServer((request, response) => {
-      let body = ''
-      request.setEncoding('utf8').on('data', (chunk: string) => (body += chunk))
-      request.on('end', () => {
-        requests.push({path: request.url!, authorization: request.headers.authorization, form: new URLSearchParams(body)})
-        const answer = answers.shift() ?? {status: 500, body: {error: {code: 'script_exhausted', message: 'no more answers'}}}
-        response.writeHead(answer.status, {'content-type': 'application/json'}).end(JSON.stringify(answer.body))
-      })
-    })
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-    api = new ApiClient({baseUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, userAgent: 'test', retries: 0})
-  })
-  after(() => new Promise<void>((resolve) => server.close(() => resolve())))
+  before(async () => (endpoint = await scriptedEndpoint()))
+  after(() => endpoint.close())
   beforeEach(async () => {
-    answers = []
-    requests = []
+    endpoint.reset()
     dirs = await isolatedDirs()
     store = new CredentialStore(dirs.env.NDCLI_DATA_DIR!)
   })
@@ -51,19 +34,19 @@ describe('StoredCredentials', () => {
     expires_at: expiresAt.toISOString(),
     email: 'ada@example.com',
   })
-  const credentials = (env: NodeJS.ProcessEnv = {}) => new StoredCredentials(store, API_URL, () => api, env)
+  const credentials = (env: NodeJS.ProcessEnv = {}) => new StoredCredentials(store, API_URL, () => endpoint.api, env)
 
   it('refreshes a lapsed access token and stores the rotated refresh token', async () => {
     await store.save(API_URL, session('1'))
-    answers.push({status: 200, body: {access_token: 'access-2', refresh_token: 'refresh-2', token_type: 'Bearer', expires_in: 3600}})
+    endpoint.answers.push({status: 200, body: {access_token: 'access-2', refresh_token: 'refresh-2', token_type: 'Bearer', expires_in: 3600}})
     expect(await credentials().current()).to.deep.equal({kind: 'session', token: 'access-2'})
-    expect(requests[0]!.form.get('refresh_token')).to.equal('refresh-1')
+    expect(endpoint.requests[0]!.form.get('refresh_token')).to.equal('refresh-1')
     expect(await store.get(API_URL)).to.include({access_token: 'access-2', refresh_token: 'refresh-2', email: 'ada@example.com'})
   })
 
   it('asks to log in again (exit 3) when the server refuses the refresh token', async () => {
     await store.save(API_URL, session('1'))
-    answers.push({status: 400, body: {error: {code: 'invalid_grant', message: 'The refresh token is not valid or has expired.'}}})
+    endpoint.answers.push({status: 400, body: {error: {code: 'invalid_grant', message: 'The refresh token is not valid or has expired.'}}})
     const error = await rejectionOf(credentials().current())
     expect(error).to.be.instanceOf(NdError)
     expect(error).to.include({exitCode: 3, code: 'session_expired'})
@@ -76,7 +59,7 @@ describe('StoredCredentials', () => {
     await mine.loadSession()
     // Another ndcli process refreshes first: the server has rotated refresh-1 away.
     await store.save(API_URL, session('2', new Date(Date.now() + 3_600_000)))
-    answers.push({status: 400, body: {error: {code: 'invalid_grant', message: 'The refresh token is not valid or has expired.'}}})
+    endpoint.answers.push({status: 400, body: {error: {code: 'invalid_grant', message: 'The refresh token is not valid or has expired.'}}})
     expect(await mine.current()).to.deep.equal({kind: 'session', token: 'access-2'})
   })
 
@@ -90,15 +73,15 @@ describe('StoredCredentials', () => {
   it('lets a request name its own credential, which is sent as given and never refreshed', async () => {
     let refreshes = 0
     const client = new ApiClient({
-      baseUrl: api.baseUrl,
+      baseUrl: endpoint.api.baseUrl,
       userAgent: 'test',
       retries: 0,
       credentials: {current: async () => ({kind: 'session', token: 'stored'}), refresh: async () => (refreshes++, undefined), missingMessage: 'no'},
     })
-    answers.push({status: 401, body: {error: {code: 'invalid_token', message: 'This access token is not valid.'}}})
+    endpoint.answers.push({status: 401, body: {error: {code: 'invalid_token', message: 'This access token is not valid.'}}})
     const error = await rejectionOf(client.get('/api/v1/auth/me', {credential: {kind: 'session', token: 'just-issued'}}))
     expect(error).to.include({exitCode: 3})
-    expect(requests.map((r) => r.authorization)).to.deep.equal(['Bearer just-issued'])
+    expect(endpoint.requests.map((r) => r.authorization)).to.deep.equal(['Bearer just-issued'])
     expect(refreshes).to.equal(0)
   })
 })

@@ -4,13 +4,11 @@
  * gives on demand to a misbehaving client. Sleeps are recorded, not waited.
  */
 import {expect} from 'chai'
-import {createServer, type Server} from 'node:http'
-import type {AddressInfo} from 'node:net'
 
-import {ApiClient} from '../src/api/client.js'
 import {ACCESS_DENIED_MESSAGE, CODE_EXPIRED_MESSAGE, canOpenBrowser, pollForSession} from '../src/auth/device-login.js'
 import type {DeviceAuthorization} from '../src/auth/oauth.js'
 import {NdError} from '../src/errors.js'
+import {scriptedEndpoint, type ScriptedEndpoint} from './scripted-endpoint.js'
 
 const TOKENS = {access_token: 'ndat_x', refresh_token: 'ndrt_y', token_type: 'Bearer', expires_in: 3600}
 const AUTHORIZATION: DeviceAuthorization = {
@@ -29,30 +27,11 @@ const oauthForm = (code: string) => ({status: 400, body: {error: code, error_des
 const DROPPED = {status: 0, body: null}
 
 describe('pollForSession', () => {
-  let server: Server
-  let answers: Array<{status: number; body: unknown}>
-  let forms: URLSearchParams[]
-  let api: ApiClient
-
-  before(async () => {
-    server = createServer((request, response) => {
-      let body = ''
-      request.setEncoding('utf8').on('data', (chunk: string) => (body += chunk))
-      request.on('end', () => {
-        forms.push(new URLSearchParams(body))
-        const answer = answers.shift() ?? {status: 500, body: {error: {code: 'script_exhausted', message: 'no more answers'}}}
-        if (answer.status === 0) return void request.socket.destroy() // the connection drops
-        response.writeHead(answer.status, {'content-type': 'application/json'}).end(JSON.stringify(answer.body))
-      })
-    })
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-    api = new ApiClient({baseUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, userAgent: 'test', retries: 0})
-  })
-  after(() => new Promise<void>((resolve) => server.close(() => resolve())))
-  beforeEach(() => {
-    answers = []
-    forms = []
-  })
+  let endpoint: ScriptedEndpoint
+  before(async () => (endpoint = await scriptedEndpoint()))
+  after(() => endpoint.close())
+  beforeEach(() => endpoint.reset())
+  const forms = () => endpoint.requests.map((request) => request.form)
 
   function recordingSleep() {
     const waits: number[] = []
@@ -61,21 +40,21 @@ describe('pollForSession', () => {
 
   for (const [form, answer] of [['API envelope', envelope], ['OAuth form', oauthForm]] as const) {
     it(`waits the interval between polls and adds 5 s per slow_down (${form})`, async () => {
-      answers.push(answer('authorization_pending'), answer('slow_down'), answer('authorization_pending'), answer('slow_down'), {status: 200, body: TOKENS})
+      endpoint.answers.push(answer('authorization_pending'), answer('slow_down'), answer('authorization_pending'), answer('slow_down'), {status: 200, body: TOKENS})
       const {waits, sleep} = recordingSleep()
       const slowDowns: number[] = []
-      const tokens = await pollForSession(api, AUTHORIZATION, {sleep, onSlowDown: (seconds) => slowDowns.push(seconds)})
+      const tokens = await pollForSession(endpoint.api, AUTHORIZATION, {sleep, onSlowDown: (seconds) => slowDowns.push(seconds)})
       expect(tokens).to.deep.equal(TOKENS)
       expect(waits).to.deep.equal([2000, 2000, 7000, 7000, 12_000])
       expect(slowDowns).to.deep.equal([7, 12])
-      expect(forms.map((f) => f.get('grant_type'))).to.deep.equal(Array(5).fill('urn:ietf:params:oauth:grant-type:device_code'))
-      expect(forms.every((f) => f.get('device_code') === 'dev')).to.equal(true)
+      expect(forms().map((f) => f.get('grant_type'))).to.deep.equal(Array(5).fill('urn:ietf:params:oauth:grant-type:device_code'))
+      expect(forms().every((f) => f.get('device_code') === 'dev')).to.equal(true)
     })
 
     for (const [code, message] of [['access_denied', ACCESS_DENIED_MESSAGE], ['expired_token', CODE_EXPIRED_MESSAGE]] as const) {
       it(`stops with exit 3 on ${code} (${form})`, async () => {
-        answers.push(answer('authorization_pending'), answer(code))
-        const error = await pollForSession(api, AUTHORIZATION, {sleep: recordingSleep().sleep}).catch((error_: unknown) => error_ as NdError)
+        endpoint.answers.push(answer('authorization_pending'), answer(code))
+        const error = await pollForSession(endpoint.api, AUTHORIZATION, {sleep: recordingSleep().sleep}).catch((error_: unknown) => error_ as NdError)
         expect(error).to.be.instanceOf(NdError)
         expect(error).to.include({message, exitCode: 3, code})
       })
@@ -83,56 +62,56 @@ describe('pollForSession', () => {
   }
 
   it('passes other errors through unchanged', async () => {
-    answers.push(envelope('invalid_grant'))
-    const error = await pollForSession(api, AUTHORIZATION, {sleep: recordingSleep().sleep}).catch((error_: unknown) => error_ as NdError)
+    endpoint.answers.push(envelope('invalid_grant'))
+    const error = await pollForSession(endpoint.api, AUTHORIZATION, {sleep: recordingSleep().sleep}).catch((error_: unknown) => error_ as NdError)
     expect(error).to.include({code: 'invalid_grant'})
   })
 
   it('gives up with the expiry message once expires_in has passed locally, even if the server never says so', async () => {
     let now = 0
-    answers.push(...Array.from({length: 10}, () => envelope('authorization_pending')))
+    endpoint.answers.push(...Array.from({length: 10}, () => envelope('authorization_pending')))
     const sleep = async (ms: number) => void (now += ms)
-    const error = await pollForSession(api, {...AUTHORIZATION, expires_in: 5}, {sleep, now: () => now}).catch((error_: unknown) => error_ as NdError)
+    const error = await pollForSession(endpoint.api, {...AUTHORIZATION, expires_in: 5}, {sleep, now: () => now}).catch((error_: unknown) => error_ as NdError)
     expect(error).to.include({message: CODE_EXPIRED_MESSAGE, exitCode: 3})
-    expect(forms).to.have.length(3) // polls at 2 s, 4 s and 6 s; 6 s is past the 5 s lifetime
+    expect(forms()).to.have.length(3) // polls at 2 s, 4 s and 6 s; 6 s is past the 5 s lifetime
   })
 
   it('keeps polling through dropped connections and 502/503/504/429, waiting twice as long after each failure in a row', async () => {
     const unavailable = (status: number) => ({status, body: {error: {code: 'unavailable', message: 'restarting'}}})
-    answers.push(envelope('authorization_pending'), DROPPED, unavailable(503), unavailable(502), envelope('authorization_pending'), unavailable(504), unavailable(429), {status: 200, body: TOKENS})
+    endpoint.answers.push(envelope('authorization_pending'), DROPPED, unavailable(503), unavailable(502), envelope('authorization_pending'), unavailable(504), unavailable(429), {status: 200, body: TOKENS})
     const {waits, sleep} = recordingSleep()
     const told: number[] = []
-    const tokens = await pollForSession(api, AUTHORIZATION, {sleep, onUnreachable: (_error, failures) => told.push(failures)})
+    const tokens = await pollForSession(endpoint.api, AUTHORIZATION, {sleep, onUnreachable: (_error, failures) => told.push(failures)})
     expect(tokens).to.deep.equal(TOKENS)
     expect(waits).to.deep.equal([2000, 2000, 4000, 8000, 16_000, 2000, 4000, 8000])
     expect(told).to.deep.equal([1, 2, 3, 1, 2])
   })
 
   it('caps the back-off at a minute', async () => {
-    answers.push(...Array.from({length: 8}, () => DROPPED), {status: 200, body: TOKENS})
+    endpoint.answers.push(...Array.from({length: 8}, () => DROPPED), {status: 200, body: TOKENS})
     const {waits, sleep} = recordingSleep()
-    await pollForSession(api, AUTHORIZATION, {sleep})
+    await pollForSession(endpoint.api, AUTHORIZATION, {sleep})
     expect(waits).to.deep.equal([2000, 4000, 8000, 16_000, 32_000, 60_000, 60_000, 60_000, 60_000])
   })
 
   it('gives up with the network error (exit 7) when the code expires while the server cannot be reached', async () => {
     let now = 0
-    answers.push(...Array.from({length: 10}, () => DROPPED))
+    endpoint.answers.push(...Array.from({length: 10}, () => DROPPED))
     const sleep = async (ms: number) => void (now += ms)
-    const error = await pollForSession(api, {...AUTHORIZATION, expires_in: 10}, {sleep, now: () => now}).catch((error_: unknown) => error_ as NdError)
+    const error = await pollForSession(endpoint.api, {...AUTHORIZATION, expires_in: 10}, {sleep, now: () => now}).catch((error_: unknown) => error_ as NdError)
     expect(error).to.include({exitCode: 7, code: 'unreachable'})
-    expect(forms).to.have.length(3) // polls at 2 s, 6 s and 14 s; 14 s is past the 10 s lifetime
+    expect(forms()).to.have.length(3) // polls at 2 s, 6 s and 14 s; 14 s is past the 10 s lifetime
   })
 
   it('stops waiting at once when the signal aborts (Ctrl-C), without another request', async () => {
     const abort = new AbortController()
     const started = Date.now()
-    const polling = pollForSession(api, {...AUTHORIZATION, interval: 60}, {signal: abort.signal})
+    const polling = pollForSession(endpoint.api, {...AUTHORIZATION, interval: 60}, {signal: abort.signal})
     abort.abort()
     const error = await polling.catch((error_: unknown) => error_ as Error)
     expect(error).to.have.property('name', 'AbortError')
     expect(Date.now() - started).to.be.lessThan(1000)
-    expect(forms).to.have.length(0)
+    expect(forms()).to.have.length(0)
   })
 })
 

@@ -1,42 +1,13 @@
 /**
  * The personal-access-token resource as people and scripts see it: the API's
- * shapes (api.md) and the one declaration of each view, which NdCommand renders
+ * shapes (@ndcli/core/contract) and the one declaration of each view, which NdCommand renders
  * in all four formats (design/cli.md, auth-token-reference.txt).
  */
 import {daysUntil, formatDate, formatDateTime, formatRelative, type Field, type ListView, type RawView, type RecordView} from '@ndcli/core'
+import type {CreatedToken, RotatedToken, TokenListItem} from '@ndcli/core/contract'
 
-export type Scope = 'RW' | 'RO'
-
-/** `POST /api/v1/auth/tokens` → 201: the only response that carries the secret. */
-export interface CreatedToken {
-  token: string
-  name: string
-  token_prefix: string
-  scope: Scope
-  org: string | null
-  expires_at: string | null
-  created_at: string
-}
-
-/** An item of `GET /api/v1/auth/tokens`: metadata only, never the secret. */
-export interface TokenListItem {
-  name: string
-  token_prefix: string
-  scope: Scope
-  org: string | null
-  expires_at: string | null
-  last_used_at: string | null
-  last_used_ip: string | null
-  created_at: string
-  is_expired: boolean
-  /** During a rotation's grace window: until when the previous secret is still accepted; else null. */
-  previous_valid_until: string | null
-}
-
-/** `POST /api/v1/auth/tokens/{name}/rotate` → 200: the create response plus the end of the grace window. */
-export interface RotatedToken extends CreatedToken {
-  previous_valid_until: string | null
-}
+// The API's shapes are the contract's (one declaration, which the server serializes with); type-only: nothing loads.
+export type {CreatedToken, RotatedToken, Scope, TokenListItem} from '@ndcli/core/contract'
 
 /** What `auth token revoke --stdin` reports: the server cannot say whether the value named a token. */
 export interface RevokeByValueResult {
@@ -84,6 +55,14 @@ export const rotatedTokenView: RecordView<RotatedToken> = {
   heading: (t) => ['✓ Personal access token rotated', SHOWN_ONCE, ...(t.previous_valid_until ? [] : ['The previous secret no longer works.'])],
 }
 
+/** What names a token, first in the list and in `show`: name, prefix, scope and org (`-` for all). */
+const identityFields: Field<TokenListItem>[] = [
+  {header: 'NAME', label: 'Name', value: (t) => t.name},
+  {header: 'PREFIX', label: 'Prefix', value: (t) => t.token_prefix},
+  {header: 'SCOPE', label: 'Scope', value: (t) => t.scope},
+  {header: 'ORG', label: 'Org', value: (t) => t.org ?? '-'},
+]
+
 /**
  * `now` anchors the relative LAST USED column (`2m`, `5h`, `3d`). `empty`: what to say when
  * there is nothing to list (a filter may make that good news).
@@ -92,10 +71,7 @@ export function tokenListView(now: Date, empty = 'No personal access tokens foun
   return {
     kind: 'list',
     fields: [
-      {header: 'NAME', label: 'Name', value: (t) => t.name},
-      {header: 'PREFIX', label: 'Prefix', value: (t) => t.token_prefix},
-      {header: 'SCOPE', label: 'Scope', value: (t) => t.scope},
-      {header: 'ORG', label: 'Org', value: (t) => t.org ?? '-'},
+      ...identityFields,
       {header: 'EXPIRES', label: 'Expires', value: (t) => formatDate(t.expires_at)},
       {header: 'LAST USED', label: 'Last used', value: (t) => formatRelative(t.last_used_at, now)},
       {header: 'STATUS', label: 'Status', value: status, color: (t) => (t.is_expired ? 'yellow' : 'green')},
@@ -115,10 +91,7 @@ export function tokenDetailView(now: Date): RecordView<TokenListItem> {
   return {
     kind: 'record',
     fields: [
-      {header: 'NAME', label: 'Name', value: (t) => t.name},
-      {header: 'PREFIX', label: 'Prefix', value: (t) => t.token_prefix},
-      {header: 'SCOPE', label: 'Scope', value: (t) => t.scope},
-      {header: 'ORG', label: 'Org', value: (t) => t.org ?? '-'},
+      ...identityFields,
       {header: 'CREATED', label: 'Created', value: (t) => formatDateTime(t.created_at)},
       {header: 'EXPIRES', label: 'Expires', value: (t) => expiresWithDaysLeft(t, now), color: (t) => (t.is_expired ? 'yellow' : undefined)},
       {header: 'LAST USED', label: 'Last used', value: (t) => formatDateTime(t.last_used_at)},

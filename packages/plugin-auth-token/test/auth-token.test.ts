@@ -7,7 +7,7 @@ import {runCommand, stubPrompter} from '@ndcli/core/testing'
 import {startServerProcess, type ServerProcess} from '@ndcli/server/testing'
 
 import TokenRevoke from '../src/commands/auth/token/revoke.js'
-import {loggedInCli, localDatePlusDays, SHELL_ROOT, tokenFrom, withRequests, type Cli} from './harness.js'
+import {expectRefused, loggedInCli, localDatePlusDays, SHELL_ROOT, tokenFrom, withRequests, type Cli} from './harness.js'
 
 const DAY_SECONDS = 86_400
 const SESSION_ONLY = "token create/revoke requires interactive authentication — unset NDCLI_TOKEN and log in with 'ndcli auth login'"
@@ -221,11 +221,7 @@ describe('auth token (end to end)', () => {
     for (const {title, flags, exitCode, stderr, requests} of cases) {
       it(title, async () => {
         const {result, requests: seen} = await withRequests(server, () => cli.ndcli(['auth', 'token', 'create', ...flags]))
-        expect(result.exitCode, result.stderr).to.equal(exitCode)
-        if (typeof stderr === 'string') expect(result.stderr).to.equal(stderr)
-        else expect(result.stderr).to.match(stderr)
-        expect(result.stdout).to.equal('')
-        expect(seen).to.deep.equal(requests)
+        expectRefused(result, seen, {exitCode, stderr, requests})
       })
     }
 

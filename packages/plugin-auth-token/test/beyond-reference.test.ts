@@ -3,16 +3,13 @@
  * plane): `rotate` with a grace window, `show`, the `list --expiring-within … --fail-if-any`
  * canary for CI, `revoke --stdin` for a leaked value, and `create --quiet`.
  */
-import {join} from 'node:path'
-
 import {expect} from 'chai'
 import {generatePat} from '@ndcli/core/pat'
 import {isolatedDirs, runBinary, type CommandOutput} from '@ndcli/core/testing'
 import {startServerProcess, type ServerProcess} from '@ndcli/server/testing'
 
-import {loggedInCli, localDatePlusDays, SHELL_ROOT, withRequests, type Cli} from './harness.js'
+import {expectRefused, HOST_BIN, loggedInCli, localDatePlusDays, withRequests, type Cli} from './harness.js'
 
-const BIN = join(SHELL_ROOT, 'bin', 'run.js')
 const DAY_SECONDS = 86_400
 /** A full local timestamp as the detailed views print it. */
 const DATE_TIME = /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d [+-]\d\d:\d\d$/
@@ -36,6 +33,13 @@ describe('auth token, beyond the reference (end to end)', () => {
   }
   /** Whether `secret` still authenticates (a request that any live PAT may make). */
   const works = async (cli: Cli, secret: string) => (await cli.ndcli(['auth', 'token', 'list', '-f', 'json'], {token: secret})).exitCode === 0
+  /** `--quiet`: exactly the secret and a newline on stdout, nothing on stderr, and the secret works. */
+  const expectOnlyAWorkingSecret = async (cli: Cli, result: CommandOutput) => {
+    expect(result.exitCode, result.stderr).to.equal(0)
+    expect(result.stderr).to.equal('')
+    expect(result.stdout).to.match(/^ndpat_[A-Za-z0-9_-]{43}\n$/)
+    expect(await works(cli, result.stdout.trimEnd())).to.equal(true)
+  }
   const listed = async (cli: Cli) => JSON.parse((await cli.ndcli(['auth', 'token', 'list', '-f', 'json'])).stdout) as Item[]
   /** Runs `action` with the server's clock moved by `seconds`, then puts it back. */
   const shifted = async <T>(seconds: number, action: () => Promise<T>): Promise<T> => {
@@ -63,11 +67,7 @@ describe('auth token, beyond the reference (end to end)', () => {
     })
 
     it('prints exactly the token and a newline on stdout, nothing on stderr; the token works', async () => {
-      const result = await cli.ndcli(['auth', 'token', 'create', '--name', 'piped', '--scope', 'ro', '--quiet'])
-      expect(result.exitCode).to.equal(0)
-      expect(result.stderr).to.equal('')
-      expect(result.stdout).to.match(/^ndpat_[A-Za-z0-9_-]{43}\n$/)
-      expect(await works(cli, result.stdout.trimEnd())).to.equal(true)
+      await expectOnlyAWorkingSecret(cli, await cli.ndcli(['auth', 'token', 'create', '--name', 'piped', '--scope', 'ro', '--quiet']))
     })
 
     for (const format of [['-f', 'json'], ['--json'], ['-f', 'table']]) {
@@ -142,10 +142,7 @@ describe('auth token, beyond the reference (end to end)', () => {
 
     it('--quiet prints exactly the new secret and a newline', async () => {
       await create(cli, 'to-store')
-      const result = await cli.ndcli(['auth', 'token', 'rotate', 'to-store', '--grace', '1h', '--yes', '--quiet'])
-      expect(result.stderr).to.equal('')
-      expect(result.stdout).to.match(/^ndpat_[A-Za-z0-9_-]{43}\n$/)
-      expect(await works(cli, result.stdout.trimEnd())).to.equal(true)
+      await expectOnlyAWorkingSecret(cli, await cli.ndcli(['auth', 'token', 'rotate', 'to-store', '--grace', '1h', '--yes', '--quiet']))
     })
 
     const refusals: Array<{title: string; argv: string[]; exitCode: number; stderr: string | RegExp; token?: () => Promise<string>}> = [
@@ -168,11 +165,7 @@ describe('auth token, beyond the reference (end to end)', () => {
       it(`refuses ${title} before any request`, async () => {
         const credential = token ? await token() : undefined
         const {result, requests} = await withRequests(server, () => cli.ndcli(['auth', 'token', 'rotate', ...argv], {token: credential}))
-        expect(result.exitCode, result.stderr).to.equal(exitCode)
-        if (typeof stderr === 'string') expect(result.stderr).to.equal(stderr)
-        else expect(result.stderr).to.match(stderr)
-        expect(result.stdout).to.equal('')
-        expect(requests).to.deep.equal([])
+        expectRefused(result, requests, {exitCode, stderr})
       })
     }
 
@@ -318,7 +311,7 @@ describe('auth token, beyond the reference (end to end)', () => {
       owner = await login('leaky@example.com')
       const dirs = await isolatedDirs()
       cleanups.push(dirs.cleanup)
-      loggedOut = {ndcli: (args, input, token) => runBinary(BIN, args, {input, env: {...dirs.env, NDCLI_API_URL: server.url, NDCLI_TOKEN: token}})}
+      loggedOut = {ndcli: (args, input, token) => runBinary(HOST_BIN, args, {input, env: {...dirs.env, NDCLI_API_URL: server.url, NDCLI_TOKEN: token}})}
     })
 
     it('revokes the token the value belongs to, logged out, without echoing it; the owner no longer lists it', async () => {
@@ -383,7 +376,7 @@ describe('auth token, beyond the reference (end to end)', () => {
       try {
         const victim = await loggedInCli(limited, 'victim@example.com')
         cleanups.push(victim.cleanup)
-        const revoke = (value: string) => runBinary(BIN, ['auth', 'token', 'revoke', '--stdin'], {input: value, env: {...victim.env, NDCLI_API_URL: limited.url}})
+        const revoke = (value: string) => runBinary(HOST_BIN, ['auth', 'token', 'revoke', '--stdin'], {input: value, env: {...victim.env, NDCLI_API_URL: limited.url}})
         for (let i = 0; i < 2; i++) expect((await revoke(generatePat())).exitCode).to.equal(0)
         const secret = (await victim.ndcli(['auth', 'token', 'create', '--name', 'survivor', '--scope', 'ro', '--quiet'])).stdout.trimEnd()
         const refused = await revoke(secret)
@@ -399,7 +392,7 @@ describe('auth token, beyond the reference (end to end)', () => {
 
   describe('help', () => {
     it('`auth token --help` lists the new verbs', async () => {
-      const result = await runBinary(BIN, ['auth', 'token', '--help'])
+      const result = await runBinary(HOST_BIN, ['auth', 'token', '--help'])
       expect(result.stdout).to.match(/auth token rotate +Issue a new secret/).and.match(/auth token show +Show every field/)
     })
 
@@ -411,7 +404,7 @@ describe('auth token, beyond the reference (end to end)', () => {
       ['create', ['--quiet | gh secret set']],
     ] as const) {
       it(`\`auth token ${verb} --help\` has examples: ${examples.join('; ')}`, async () => {
-        const {stdout} = await runBinary(BIN, ['auth', 'token', verb, '--help'])
+        const {stdout} = await runBinary(HOST_BIN, ['auth', 'token', verb, '--help'])
         // Help wraps long lines (with a trailing backslash in examples): compare the words.
         const text = stdout.replace(/\s*\\\n\s*/g, ' ').replace(/\s+/g, ' ')
         for (const example of examples) expect(text).to.include(example)

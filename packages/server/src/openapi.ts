@@ -1,3 +1,5 @@
+import {createdTokenSchema, rotatedTokenSchema, tokenListItemSchema} from '@ndcli/core/contract'
+
 import {revokeCredentialBodySchema} from './routes/credentials.js'
 import {createTokenBodySchema, rotateTokenBodySchema} from './routes/tokens.js'
 import {updateOrganizationBodySchema} from './routes/organizations.js'
@@ -5,7 +7,9 @@ import {DEVICE_CODE_GRANT} from './routes/oauth.js'
 
 /**
  * The contract as served at /api/v1/openapi.json. Request bodies reuse the
- * schemas the routes validate with, so the document cannot drift from them;
+ * schemas the routes validate with, and the token resource is @ndcli/core's
+ * contract, which the routes serialize with, so the document cannot drift from
+ * them (test/openapi-conformance.test.ts checks real responses against it);
  * the decisions api.md left open are recorded in the descriptions.
  */
 
@@ -31,40 +35,6 @@ const badInput = error('The request is invalid; the message names the field and 
 const authenticated = {security: [{bearer: []}]}
 const patExpiryHeader = {
   'NDCLI-Token-Expires-At': {schema: time, description: 'Sent when the credential is a PAT with an expiry'},
-}
-
-const tokenListItem = {
-  type: 'object',
-  required: ['name', 'token_prefix', 'scope', 'org', 'expires_at', 'last_used_at', 'last_used_ip', 'created_at', 'is_expired', 'previous_valid_until'],
-  properties: {
-    name: {type: 'string'},
-    token_prefix: {type: 'string', description: 'The first 12 characters, e.g. ndpat_Jj8IYR'},
-    scope: {enum: ['RW', 'RO']},
-    org: nullableString,
-    expires_at: nullableTime,
-    last_used_at: {...nullableTime, description: 'Updated at most once a minute'},
-    last_used_ip: nullableString,
-    created_at: {...time, description: 'When the current secret was issued: creation, or the last rotation'},
-    is_expired: {type: 'boolean'},
-    previous_valid_until: {
-      ...nullableTime,
-      description: 'While a rotation’s grace window is open: until when the previous secret is still accepted; null otherwise',
-    },
-  },
-}
-
-const createdToken = {
-  type: 'object',
-  required: ['token', 'name', 'token_prefix', 'scope', 'org', 'expires_at', 'created_at'],
-  properties: {
-    token: {type: 'string', description: 'The secret; in no other response'},
-    name: {type: 'string'},
-    token_prefix: {type: 'string'},
-    scope: {enum: ['RW', 'RO']},
-    org: nullableString,
-    expires_at: nullableTime,
-    created_at: time,
-  },
 }
 
 const tokenNameParameter = {name: 'name', in: 'path', required: true, schema: {type: 'string'}, description: 'URL-encoded'}
@@ -108,8 +78,9 @@ export const openApiDocument = {
           error: {type: 'object', required: ['code', 'message'], properties: {code: {type: 'string'}, message: {type: 'string'}}},
         },
       },
-      TokenListItem: tokenListItem,
-      CreatedToken: createdToken,
+      TokenListItem: tokenListItemSchema,
+      CreatedToken: createdTokenSchema,
+      RotatedToken: rotatedTokenSchema,
       Organization: organization,
     },
   },
@@ -181,12 +152,7 @@ export const openApiDocument = {
         responses: {
           200: {
             description: 'Rotated: the create response plus previous_valid_until (null without grace)',
-            ...json({
-              allOf: [
-                {$ref: '#/components/schemas/CreatedToken'},
-                {type: 'object', required: ['previous_valid_until'], properties: {previous_valid_until: nullableTime}},
-              ],
-            }),
+            ...json({$ref: '#/components/schemas/RotatedToken'}),
           },
           400: badInput,
           401: unauthorized,

@@ -171,3 +171,4 @@ export async function deviceFlowSession(
   if (tokenResponse.status !== 200) throw new Error(`exchanging the device code failed: ${tokenResponse.status} ${await tokenResponse.text()}`)
   return (await tokenResponse.json()) as {access_token: string; refresh_token: string; expires_in: number; token_type: string}
 }
+export {cliHarness, localDatePlusDays, tokenFrom, withRequests, type Cli} from './cli-harness.js'

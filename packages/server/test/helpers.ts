@@ -6,6 +6,7 @@ import {openStore, type Role, type Store} from '../src/db/index.js'
 import {hashPassword} from '../src/passwords.js'
 import {startServer} from '../src/server.js'
 import {freshDatabase, type Backend, type TestDatabase} from './backends.js'
+import {conformanceProblem} from './openapi-conformance.js'
 
 export {backends, type Backend} from './backends.js'
 
@@ -76,8 +77,13 @@ export async function request(server: TestServer, method: string, path: string, 
   }
   const response = await fetch(server.url + path, {method, headers, body})
   const text = await response.text()
-  const isJson = response.headers.get('content-type')?.startsWith('application/json')
-  return {status: response.status, headers: response.headers, text, body: isJson && text ? JSON.parse(text) : text}
+  const contentType = response.headers.get('content-type')
+  const isJson = contentType?.startsWith('application/json')
+  const parsed = isJson && text ? JSON.parse(text) : text
+  // Every answer a test sees is also held against the published contract.
+  const problem = conformanceProblem(method, path, {status: response.status, contentType, body: parsed})
+  if (problem) throw new Error(problem)
+  return {status: response.status, headers: response.headers, text, body: parsed}
 }
 
 /** Asserts the JSON error envelope with the given status and code. */

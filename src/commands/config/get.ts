@@ -1,11 +1,12 @@
-import {Args} from '@oclif/core'
 import {NdCommand, assertConfigKey, CONFIG_KEYS} from '@ndcli/core'
+
+import {configKeyArg} from '../../config-key-arg.js'
 
 export default class ConfigGet extends NdCommand<typeof ConfigGet> {
   static override summary = 'Print the value of a setting.'
   static override description = `Prints the raw value (nothing when unset), so scripts can use it directly. Settings: ${Object.keys(CONFIG_KEYS).join(', ')}.`
   static override examples = ['<%= config.bin %> <%= command.id %> output.format', '<%= config.bin %> <%= command.id %> api.url']
-  static override args = {key: Args.string({description: 'Setting name', required: true, options: Object.keys(CONFIG_KEYS)})}
+  static override args = {key: configKeyArg}
   // A raw value, not a rendered record: `config get output.format` must print `json`, whatever the default format is.
   static override baseFlags = {}
 

@@ -1,6 +1,8 @@
 import {Args} from '@oclif/core'
 import {NdCommand, assertConfigKey, CONFIG_KEYS} from '@ndcli/core'
 
+import {configKeyArg} from '../../config-key-arg.js'
+
 export default class ConfigSet extends NdCommand<typeof ConfigSet> {
   static override summary = 'Change a setting.'
   static override description = `Settings: ${Object.entries(CONFIG_KEYS)
@@ -8,7 +10,7 @@ export default class ConfigSet extends NdCommand<typeof ConfigSet> {
     .join('; ')}.`
   static override examples = ['<%= config.bin %> <%= command.id %> output.format json', '<%= config.bin %> <%= command.id %> api.url https://ndcli.example.com']
   static override args = {
-    key: Args.string({description: 'Setting name', required: true, options: Object.keys(CONFIG_KEYS)}),
+    key: configKeyArg,
     value: Args.string({description: 'New value', required: true}),
   }
   static override baseFlags = {}

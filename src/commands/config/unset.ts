@@ -1,10 +1,11 @@
-import {Args} from '@oclif/core'
-import {NdCommand, assertConfigKey, CONFIG_KEYS} from '@ndcli/core'
+import {NdCommand, assertConfigKey} from '@ndcli/core'
+
+import {configKeyArg} from '../../config-key-arg.js'
 
 export default class ConfigUnset extends NdCommand<typeof ConfigUnset> {
   static override summary = 'Remove a setting, restoring its default.'
   static override examples = ['<%= config.bin %> <%= command.id %> output.format']
-  static override args = {key: Args.string({description: 'Setting name', required: true, options: Object.keys(CONFIG_KEYS)})}
+  static override args = {key: configKeyArg}
   static override baseFlags = {}
 
   async run(): Promise<void> {

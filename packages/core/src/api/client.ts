@@ -231,7 +231,8 @@ export class ApiClient {
     this.warnedExpiry = true
     const days = Math.max(0, Math.ceil(msLeft / 86_400_000))
     const when = days === 0 ? 'today' : days === 1 ? 'in 1 day' : `in ${days} days`
-    this.options.warn?.(`This personal access token expires ${when} (${header}). Create a new one with 'ndcli auth token create'.`)
+    // Core names no plugin's command: which command creates tokens is the plugin's business.
+    this.options.warn?.(`This personal access token expires ${when} (${header}). Create a new one and set NDCLI_TOKEN to it.`)
   }
 
   private parseBody<T>(response: Response<string>, url: string): T {

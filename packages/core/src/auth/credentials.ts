@@ -18,7 +18,7 @@ export function tokenFromEnv(env: NodeJS.ProcessEnv = process.env): string | und
   if (!check.valid) {
     throw new AuthenticationError(`${TOKEN_ENV} is not a valid personal access token: it ${check.reason}.`, {
       code: 'invalid_token',
-      hint: `Copy the whole token printed by 'ndcli auth token create', or unset ${TOKEN_ENV} to use your login session.`,
+      hint: `Copy the whole token printed when it was created, or unset ${TOKEN_ENV} to use your login session.`,
     })
   }
   return value.trim()

@@ -2,7 +2,7 @@
  * Test helpers for ndcli and its plugins: run a command in-process or the real
  * binary as a subprocess with isolated config/data directories, and answer prompts.
  */
-import {spawn} from 'node:child_process'
+import {spawn, type ChildProcessWithoutNullStreams} from 'node:child_process'
 import {mkdtemp, rm} from 'node:fs/promises'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
@@ -12,6 +12,8 @@ import type {Command} from '@oclif/core'
 // The package's entry point, as commands under test import it (one runtime, one NdCommand.prompter).
 import {NdCommand, oclif} from '@ndcli/core'
 import type {Prompter} from '../prompts.js'
+
+export {inTimeZone} from './time-zone.js'
 
 export interface CommandOutput<R = unknown> {
   stdout: string
@@ -40,27 +42,47 @@ export interface RunBinaryOptions {
   cwd?: string
 }
 
+/** A CLI binary running as a subprocess: its output so far, and its end. */
+export interface BinaryProcess {
+  child: ChildProcessWithoutNullStreams
+  stdout(): string
+  stderr(): string
+  /** Resolves once the process has exited and its output is complete. */
+  exited: Promise<CommandOutput>
+}
+
 /**
- * Runs a CLI binary (e.g. the shell's `bin/run.js`) as a subprocess — the real
- * thing, exit code included. NDCLI_TOKEN from the parent is not inherited unless given.
+ * Starts a CLI binary (e.g. the shell's `bin/run.js`) as a subprocess and keeps it running — for
+ * tests that watch its output or signal it. NDCLI_TOKEN from the parent is not inherited unless
+ * given; stdin stays open until the caller ends it (child.stdin).
  */
-export function runBinary(bin: string, args: string[], options: RunBinaryOptions = {}): Promise<CommandOutput> {
+export function startBinary(bin: string, args: string[], options: Omit<RunBinaryOptions, 'input'> = {}): BinaryProcess {
   const env: Record<string, string | undefined> = {...process.env, NDCLI_TOKEN: undefined, NO_COLOR: '1', ...options.env}
   for (const key of Object.keys(env)) if (env[key] === undefined) delete env[key]
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [bin, ...args], {env: env as NodeJS.ProcessEnv, cwd: options.cwd, stdio: ['pipe', 'pipe', 'pipe']})
-    let stdout = ''
-    let stderr = ''
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk))
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk))
-    const timer = setTimeout(() => child.kill('SIGKILL'), options.timeout ?? 60_000)
+  const child = spawn(process.execPath, [bin, ...args], {env: env as NodeJS.ProcessEnv, cwd: options.cwd, stdio: ['pipe', 'pipe', 'pipe']})
+  let stdout = ''
+  let stderr = ''
+  child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk))
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk))
+  const timer = setTimeout(() => child.kill('SIGKILL'), options.timeout ?? 60_000)
+  const exited = new Promise<CommandOutput>((resolve, reject) => {
     child.on('error', reject)
     child.on('close', (code, signal) => {
       clearTimeout(timer)
       resolve({stdout, stderr, exitCode: code ?? (signal === 'SIGKILL' ? 137 : 128)})
     })
-    child.stdin.end(options.input ?? '')
   })
+  return {child, stdout: () => stdout, stderr: () => stderr, exited}
+}
+
+/**
+ * Runs a CLI binary (e.g. the shell's `bin/run.js`) as a subprocess — the real
+ * thing, exit code included. NDCLI_TOKEN from the parent is not inherited unless given.
+ */
+export function runBinary(bin: string, args: string[], options: RunBinaryOptions = {}): Promise<CommandOutput> {
+  const running = startBinary(bin, args, options)
+  running.child.stdin.end(options.input ?? '')
+  return running.exited
 }
 
 /**
