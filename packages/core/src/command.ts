@@ -7,8 +7,8 @@
 import {Command, Errors, Flags, type Interfaces} from '@oclif/core'
 
 import {ApiClient, DEFAULT_API_URL} from './api/client.js'
-import {StoredCredentials} from './auth/credentials.js'
-import {ExitCode, InterruptedError} from './errors.js'
+import {StoredCredentials, tokenFromEnv, TOKEN_ENV} from './auth/credentials.js'
+import {ExitCode, ForbiddenError, InterruptedError} from './errors.js'
 import {render} from './output/render.js'
 import {printable} from './output/printable.js'
 import {OUTPUT_FORMATS, type OutputFormat, type Rendered} from './output/types.js'
@@ -29,12 +29,23 @@ export const outputFlags = {
   json: Flags.boolean({summary: 'Shorthand for --format json.', helpGroup: 'GLOBAL', exclusive: ['format']}),
 }
 
+/**
+ * The credential a command needs, checked once its flags are parsed (NdCommand.init):
+ * `session` = a login session only (refused under NDCLI_TOKEN: a leaked token must not mint or
+ * destroy tokens); `any` = NDCLI_TOKEN (validated locally first) or the session; `none` = talks
+ * to no control plane with a credential, so NDCLI_TOKEN is ignored.
+ */
+export type CredentialNeed = 'session' | 'any' | 'none'
+
 export type NdFlags<T extends typeof Command> = Interfaces.InferredFlags<typeof outputFlags & T['flags']>
 export type NdArgs<T extends typeof Command> = Interfaces.InferredArgs<T['args']>
 
 export abstract class NdCommand<T extends typeof Command> extends Command {
   /** Commands that print no data (e.g. `config get`) may set this to `{}`. */
   static override baseFlags: Interfaces.FlagInput = outputFlags
+
+  /** What the command needs (see CredentialNeed); a function when it depends on the flags. */
+  static credential: CredentialNeed | ((flags: Record<string, unknown>) => CredentialNeed) = 'any'
 
   /** Replaced by tests (see @ndcli/core/testing) to answer prompts without a terminal. */
   static prompter: Prompter = terminalPrompter
@@ -68,6 +79,18 @@ export abstract class NdCommand<T extends typeof Command> extends Command {
     })
     this.flags = flags as NdFlags<T>
     this.args = args as NdArgs<T>
+    this.checkCredential(typeof ctor.credential === 'function' ? ctor.credential(flags) : ctor.credential)
+  }
+
+  /** Before any request: a malformed NDCLI_TOKEN is refused with the reason, a session-only command under a PAT with cli.md's wording. */
+  private checkCredential(need: CredentialNeed): void {
+    if (need === 'none' || !process.env[TOKEN_ENV]) return
+    if (need === 'session') {
+      throw new ForbiddenError(`${sessionOnlyName(this.id ?? '')} requires interactive authentication — unset ${TOKEN_ENV} and log in with 'ndcli auth login'`, {
+        code: 'pat_not_allowed',
+      })
+    }
+    tokenFromEnv()
   }
 
   /** oclif calls run(); the base renders what it returns in the chosen format. */
@@ -167,6 +190,14 @@ export abstract class NdCommand<T extends typeof Command> extends Command {
 
 function isRendered(value: unknown): value is Rendered<unknown> {
   return typeof value === 'object' && value !== null && 'view' in value && 'data' in value
+}
+
+/** cli.md's wording: "token create/revoke requires…"; other session-only commands name themselves. */
+function sessionOnlyName(id: string): string {
+  const words = id.split(':')
+  const verb = words.at(-1)!
+  const noun = words.at(-2) ?? ''
+  return `${noun} ${verb === 'create' || verb === 'revoke' ? 'create/revoke' : verb}`.trim()
 }
 
 function secondsFromEnv(name: string, fallback: number): number {

@@ -1,4 +1,4 @@
-export {NdCommand, formatFromArgv, outputFlags, type NdArgs, type NdFlags} from './command.js'
+export {NdCommand, formatFromArgv, outputFlags, type CredentialNeed, type NdArgs, type NdFlags} from './command.js'
 export * from './errors.js'
 export * from './pat-format.js'
 export * from './output/types.js'

@@ -3,6 +3,8 @@ import {NdCommand, TOKEN_ENV, canOpenBrowser, fetchAccount, pollForSession, requ
 
 export default class AuthLogin extends NdCommand<typeof AuthLogin> {
   static override summary = 'Log in through the browser.'
+  // Manages the stored session and never sends NDCLI_TOKEN: a bad token must not stop it.
+  static override credential = 'none' as const
   static override description = `Shows a one-time code and opens the sign-in page, where you enter the code, your email and password. ndcli waits until you approve (or deny) the request, then stores the session for this API URL.
 
 The browser is not opened with --no-browser, in CI, or without a display; open the printed URL on any device instead. ${TOKEN_ENV}, when set, takes precedence over the stored session.`

@@ -3,6 +3,8 @@ import {NdCommand, assertConfigKey, CONFIG_KEYS} from '@ndcli/core'
 
 export default class ConfigGet extends NdCommand<typeof ConfigGet> {
   static override summary = 'Print the value of a setting.'
+  // Settings are local: NDCLI_TOKEN plays no part.
+  static override credential = 'none' as const
   static override description = `Prints the raw value (nothing when unset), so scripts can use it directly. Settings: ${Object.keys(CONFIG_KEYS).join(', ')}.`
   static override examples = ['<%= config.bin %> <%= command.id %> output.format', '<%= config.bin %> <%= command.id %> api.url']
   static override args = {key: Args.string({description: 'Setting name', required: true, options: Object.keys(CONFIG_KEYS)})}

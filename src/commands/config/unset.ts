@@ -3,6 +3,8 @@ import {NdCommand, assertConfigKey, CONFIG_KEYS} from '@ndcli/core'
 
 export default class ConfigUnset extends NdCommand<typeof ConfigUnset> {
   static override summary = 'Remove a setting, restoring its default.'
+  // Settings are local: NDCLI_TOKEN plays no part.
+  static override credential = 'none' as const
   static override examples = ['<%= config.bin %> <%= command.id %> output.format']
   static override args = {key: Args.string({description: 'Setting name', required: true, options: Object.keys(CONFIG_KEYS)})}
   static override baseFlags = {}

@@ -1,13 +1,7 @@
 import {Args, Flags} from '@oclif/core'
-import {NdCommand, pathSegment, patDisplayPrefix, UsageError, validatePat, type Rendered} from '@ndcli/core'
+import {NdCommand, pathSegment, type CredentialNeed, patDisplayPrefix, UsageError, validatePat, type Rendered} from '@ndcli/core'
 
 import {revokeByValueView, revokeResultView, type RevokeByValueResult, type RevokeResult} from '../../../views.js'
-
-/** `--stdin` among the flags (not after `--`, where it would be a token name). */
-function readsStdin(argv: readonly string[]): boolean {
-  const end = argv.indexOf('--')
-  return (end === -1 ? argv : argv.slice(0, end)).includes('--stdin')
-}
 
 export default class TokenRevoke extends NdCommand<typeof TokenRevoke> {
   static override summary = 'Revoke a personal access token'
@@ -20,8 +14,8 @@ With --stdin, revoke a token by its value instead (for instance one found leaked
     {description: 'Revoke a leaked token by its value, read from a file or a pipe', command: '<%= config.bin %> <%= command.id %> --stdin < leaked-token.txt'},
   ]
 
-  /** By name: a token cannot destroy tokens, refused under NDCLI_TOKEN before any request (prerun hook). By value: allowed. */
-  static requiresSession = (argv: readonly string[]): boolean => !readsStdin(argv)
+  /** By name: a token cannot destroy tokens, refused under NDCLI_TOKEN before any request. By value (--stdin): no credential is sent. */
+  static override credential = (flags: Record<string, unknown>): CredentialNeed => (flags.stdin ? 'none' : 'session')
 
   static override args = {
     // ignoreStdin: oclif would otherwise take a missing argument from piped stdin — a token value as a name.

@@ -14,8 +14,8 @@ The old secret stops working at once, or — with --grace — at the end of the 
     {description: 'Rotate straight into a secret store', command: '<%= config.bin %> <%= command.id %> github-ci --grace 1h --yes --quiet | gh secret set NDCLI_TOKEN'},
   ]
 
-  /** A token cannot mint secrets: refused under NDCLI_TOKEN before any request (prerun hook). */
-  static requiresSession = true
+  /** A token cannot mint secrets: refused under NDCLI_TOKEN before any request (NdCommand). */
+  static override credential = 'session' as const
 
   static override args = {
     name: Args.string({description: 'Name of the token to rotate (as shown in auth token list).', required: true}),
