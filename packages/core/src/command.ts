@@ -9,6 +9,7 @@ import {Command, Errors, Flags, type Interfaces} from '@oclif/core'
 import {ApiClient, DEFAULT_API_URL} from './api/client.js'
 import {StoredCredentials, tokenFromEnv, TOKEN_ENV} from './auth/credentials.js'
 import {ExitCode, ForbiddenError, InterruptedError} from './errors.js'
+import {colorAllowed} from './output/color.js'
 import {render} from './output/render.js'
 import {printable} from './output/printable.js'
 import {OUTPUT_FORMATS, type OutputFormat, type Rendered} from './output/types.js'
@@ -125,7 +126,7 @@ export abstract class NdCommand<T extends typeof Command> extends Command {
   }
 
   protected get colorEnabled(): boolean {
-    return Boolean(process.stdout.isTTY) && !process.env.NO_COLOR && (this.format === 'table' || this.format === 'detailed')
+    return (this.format === 'table' || this.format === 'detailed') && colorAllowed(process.stdout)
   }
 
   protected get configStore(): ConfigStore {

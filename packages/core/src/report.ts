@@ -1,4 +1,6 @@
 import {toNdError} from './errors.js'
+import {paint} from './output/ansi.js'
+import {colorAllowed} from './output/color.js'
 import {printable} from './output/printable.js'
 import type {OutputFormat} from './output/types.js'
 import {redactText} from './redact.js'
@@ -15,17 +17,16 @@ export function reportError(error: unknown, format: OutputFormat): number {
   if (format === 'json') {
     process.stdout.write(JSON.stringify({error: {code: ndError.code, message}}, null, 2) + '\n')
   }
-  process.stderr.write(`${paint('red', 'Error:')} ${message}\n`)
+  process.stderr.write(`${onStderr('Error:', 'red')} ${message}\n`)
   if (ndError.hint) process.stderr.write(`Hint: ${printable(redactText(ndError.hint))}\n`)
   return ndError.exitCode
 }
 
 /** Writes a warning on stderr. */
 export function reportWarning(message: string): void {
-  process.stderr.write(`${paint('yellow', 'Warning:')} ${printable(message)}\n`)
+  process.stderr.write(`${onStderr('Warning:', 'yellow')} ${printable(message)}\n`)
 }
 
-function paint(color: 'red' | 'yellow', text: string): string {
-  if (!process.stderr.isTTY || process.env.NO_COLOR) return text
-  return `\u001B[${color === 'red' ? 31 : 33}m${text}\u001B[39m`
+function onStderr(text: string, colour: 'red' | 'yellow'): string {
+  return colorAllowed(process.stderr) ? paint(text, colour) : text
 }
