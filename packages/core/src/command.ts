@@ -13,6 +13,7 @@ import {colorAllowed} from './output/color.js'
 import {render} from './output/render.js'
 import {printable} from './output/printable.js'
 import {OUTPUT_FORMATS, type OutputFormat, type Rendered} from './output/types.js'
+import {processIO, readAll, type IO} from './io.js'
 import {confirmWith, terminalPrompter, type ConfirmOptions, type Prompter} from './prompts.js'
 import {redactText} from './redact.js'
 import {reportError, reportWarning} from './report.js'
@@ -51,6 +52,9 @@ export abstract class NdCommand<T extends typeof Command> extends Command {
   /** Replaced by tests (see @ndcli/core/testing) to answer prompts without a terminal. */
   static prompter: Prompter = terminalPrompter
 
+  /** Where the command reads and writes; @ndcli/core/testing's runCommand injects strings. */
+  io: IO = processIO()
+
   protected flags!: NdFlags<T>
   protected args!: NdArgs<T>
   /** Aborted by Ctrl-C: requests, polling and prompts stop and the command exits 130. */
@@ -85,13 +89,13 @@ export abstract class NdCommand<T extends typeof Command> extends Command {
 
   /** Before any request: a malformed NDCLI_TOKEN is refused with the reason, a session-only command under a PAT with cli.md's wording. */
   private checkCredential(need: CredentialNeed): void {
-    if (need === 'none' || !process.env[TOKEN_ENV]) return
+    if (need === 'none' || !this.io.env[TOKEN_ENV]) return
     if (need === 'session') {
       throw new ForbiddenError(`${sessionOnlyName(this.id ?? '')} requires interactive authentication — unset ${TOKEN_ENV} and log in with 'ndcli auth login'`, {
         code: 'pat_not_allowed',
       })
     }
-    tokenFromEnv()
+    tokenFromEnv(this.io.env)
   }
 
   /** oclif calls run(); the base renders what it returns in the chosen format. */
@@ -99,7 +103,7 @@ export abstract class NdCommand<T extends typeof Command> extends Command {
     const result = await super._run<R>()
     if (isRendered(result)) {
       try {
-        process.stdout.write(render(this.format, result.view, result.data, {color: this.colorEnabled}))
+        this.io.stdout.write(render(this.format, result.view, result.data, {color: this.colorEnabled}))
       } catch (error) {
         await this.catch(error as Error)
       }
@@ -126,7 +130,7 @@ export abstract class NdCommand<T extends typeof Command> extends Command {
   }
 
   protected get colorEnabled(): boolean {
-    return (this.format === 'table' || this.format === 'detailed') && colorAllowed(process.stdout)
+    return (this.format === 'table' || this.format === 'detailed') && colorAllowed(this.io.stdout, this.io.env)
   }
 
   protected get configStore(): ConfigStore {
@@ -139,11 +143,11 @@ export abstract class NdCommand<T extends typeof Command> extends Command {
 
   /** NDCLI_API_URL, else api.url from config, else the embedded control plane's default. */
   protected get apiUrl(): string {
-    return (process.env.NDCLI_API_URL || this.settings?.['api.url'] || DEFAULT_API_URL).replace(/\/+$/, '')
+    return (this.io.env.NDCLI_API_URL || this.settings?.['api.url'] || DEFAULT_API_URL).replace(/\/+$/, '')
   }
 
   protected get credentials(): StoredCredentials {
-    this.credentialSource ??= new StoredCredentials(this.credentialStore, this.apiUrl, () => this.api)
+    this.credentialSource ??= new StoredCredentials(this.credentialStore, this.apiUrl, () => this.api, this.io.env)
     return this.credentialSource
   }
 
@@ -153,8 +157,8 @@ export abstract class NdCommand<T extends typeof Command> extends Command {
       baseUrl: this.apiUrl,
       userAgent: `ndcli/${this.config.version} node/${process.version} ${process.platform}`,
       credentials: this.credentials,
-      connectTimeout: secondsFromEnv('NDCLI_CONNECT_TIMEOUT', 10) * 1000,
-      responseTimeout: secondsFromEnv('NDCLI_TIMEOUT', 30) * 1000,
+      connectTimeout: secondsFromEnv(this.io.env, 'NDCLI_CONNECT_TIMEOUT', 10) * 1000,
+      responseTimeout: secondsFromEnv(this.io.env, 'NDCLI_TIMEOUT', 30) * 1000,
       debug: (message) => this.debug(message),
       warn: (message) => this.warn(message),
       signal: this.abort.signal,
@@ -164,16 +168,26 @@ export abstract class NdCommand<T extends typeof Command> extends Command {
 
   /** Asks for a yes/no answer; refuses (exit 2, naming the flag to use) when nobody can answer. */
   protected confirm(message: string, options: ConfirmOptions): Promise<boolean> {
-    return confirmWith((this.ctor as typeof NdCommand).prompter, printable(message), options, this.abort.signal)
+    return confirmWith((this.ctor as typeof NdCommand).prompter, printable(message), options, this.abort.signal, this.io)
+  }
+
+  /** True with --yes, else the person's answer (refused off a terminal, naming --yes): the guard of a destructive command. */
+  protected async confirmUnlessYes(yes: boolean | undefined, message: string, options: ConfirmOptions): Promise<boolean> {
+    return Boolean(yes) || this.confirm(message, options)
+  }
+
+  /** All of stdin, e.g. a secret piped in (never taken from argv, where ps and shell history see it). */
+  protected readStdin(): Promise<string> {
+    return readAll(this.io.stdin)
   }
 
   /** A status line for people (stderr, so stdout stays data); what it quotes cannot break the line (printable.ts). */
   protected info(message: string): void {
-    process.stderr.write(printable(message) + '\n')
+    this.io.stderr.write(printable(message) + '\n')
   }
 
   override warn(input: string | Error): string | Error {
-    reportWarning(typeof input === 'string' ? input : input.message)
+    reportWarning(typeof input === 'string' ? input : input.message, this.io)
     return input
   }
 
@@ -181,7 +195,7 @@ export abstract class NdCommand<T extends typeof Command> extends Command {
   override async catch(error: Error): Promise<never> {
     this.debug(redactText(String(error.stack ?? error)))
     const interrupted = this.abort.signal.aborted ? new InterruptedError('Interrupted.') : error
-    const exit = new Errors.ExitError(reportError(interrupted, this.format))
+    const exit = new Errors.ExitError(reportError(interrupted, this.format, this.io))
     // Already reported. Said explicitly because an installed plugin bundles its own
     // @oclif/core, whose ExitError the shell's handler does not recognise (instanceof).
     exit.skipOclifErrorHandling = true
@@ -201,8 +215,8 @@ function sessionOnlyName(id: string): string {
   return `${noun} ${verb === 'create' || verb === 'revoke' ? 'create/revoke' : verb}`.trim()
 }
 
-function secondsFromEnv(name: string, fallback: number): number {
-  const value = Number(process.env[name])
+function secondsFromEnv(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
+  const value = Number(env[name])
   return Number.isFinite(value) && value > 0 ? value : fallback
 }
 

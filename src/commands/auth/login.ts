@@ -48,7 +48,7 @@ The browser is not opened with --no-browser, in CI, or without a display; open t
     // The session this login replaces would otherwise stay valid on the server until it expires.
     const failure = replaced && (await tryRevokeSession(this.api, replaced, this.abort.signal))
     if (failure) this.warn(`Could not end the previous session on the server: ${failure.message} It stays valid there until it expires.`)
-    if (process.env[TOKEN_ENV]) this.warn(`${TOKEN_ENV} is set and takes precedence over this session: unset it to use the session.`)
+    if (this.io.env[TOKEN_ENV]) this.warn(`${TOKEN_ENV} is set and takes precedence over this session: unset it to use the session.`)
   }
 
   /** Best effort: a browser that fails to start must not end the login — the URL is on screen. */

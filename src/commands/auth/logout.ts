@@ -19,6 +19,6 @@ export default class AuthLogout extends NdCommand<typeof AuthLogout> {
     if (failure) this.warn(`Could not revoke the session on the server: ${failure.message} It stays valid there until it expires.`)
     await this.credentialStore.delete(this.apiUrl)
     this.info(`✓ Logged out of ${this.apiUrl} (${session.email})`)
-    if (process.env[TOKEN_ENV]) this.warn(`${TOKEN_ENV} is still set: unset it too to stop using that token.`)
+    if (this.io.env[TOKEN_ENV]) this.warn(`${TOKEN_ENV} is still set: unset it too to stop using that token.`)
   }
 }

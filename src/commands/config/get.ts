@@ -1,5 +1,8 @@
 import {Args} from '@oclif/core'
-import {NdCommand, assertConfigKey, CONFIG_KEYS} from '@ndcli/core'
+import {NdCommand, assertConfigKey, CONFIG_KEYS, type RawView, type Rendered} from '@ndcli/core'
+
+/** The value alone, so scripts can use it directly. */
+const rawValueView: RawView<string> = {kind: 'raw', text: (value) => `${value}\n`}
 
 export default class ConfigGet extends NdCommand<typeof ConfigGet> {
   static override summary = 'Print the value of a setting.'
@@ -11,11 +14,14 @@ export default class ConfigGet extends NdCommand<typeof ConfigGet> {
   // A raw value, not a rendered record: `config get output.format` must print `json`, whatever the default format is.
   static override baseFlags = {}
 
-  async run(): Promise<void> {
+  async run(): Promise<Rendered<string> | undefined> {
     const {key} = this.args
     assertConfigKey(key)
     const value = await this.configStore.get(key)
-    if (value === undefined) this.info(`${key} is not set.`)
-    else process.stdout.write(value + '\n')
+    if (value === undefined) {
+      this.info(`${key} is not set.`)
+      return undefined
+    }
+    return {view: rawValueView, data: value}
   }
 }

@@ -36,11 +36,9 @@ With --stdin, revoke a token by its value instead (for instance one found leaked
     if (name === undefined) throw new UsageError('Expected the name of the token to revoke, or --stdin to read a token value.')
     // Checked before the prompt: no question about a name that cannot be revoked.
     const path = `/api/v1/auth/tokens/${pathSegment(name, 'token name')}`
-    const confirmed =
-      this.flags.yes ||
-      (await this.confirm(`Revoke the token "${name}"? This cannot be undone.`, {
-        nonInteractiveHint: 'pass --yes to revoke without a prompt',
-      }))
+    const confirmed = await this.confirmUnlessYes(this.flags.yes, `Revoke the token "${name}"? This cannot be undone.`, {
+      nonInteractiveHint: 'pass --yes to revoke without a prompt',
+    })
     if (!confirmed) {
       this.info('Aborted.')
       return {view: revokeResultView, data: {name, revoked: false}}
@@ -51,7 +49,7 @@ With --stdin, revoke a token by its value instead (for instance one found leaked
   }
 
   private async revokeByValue(): Promise<Rendered<RevokeByValueResult>> {
-    const token = (await readAll(process.stdin)).replace(/\r?\n$/, '')
+    const token = (await this.readStdin()).replace(/\r?\n$/, '')
     if (token === '') throw new UsageError('Expected a token value on stdin, got nothing.')
     const format = validatePat(token)
     if (!format.valid) throw new UsageError(`The value on stdin is not a personal access token: it ${format.reason}.`)
@@ -61,10 +59,4 @@ With --stdin, revoke a token by its value instead (for instance one found leaked
     this.info('✓ If that token existed, it has been revoked.')
     return {view: revokeByValueView, data: {token_prefix: patDisplayPrefix(token), submitted: true}}
   }
-}
-
-async function readAll(stream: NodeJS.ReadableStream): Promise<string> {
-  const chunks: Buffer[] = []
-  for await (const chunk of stream) chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : chunk)
-  return Buffer.concat(chunks).toString('utf8')
 }
