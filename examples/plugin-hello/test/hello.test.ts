@@ -1,7 +1,7 @@
 /** The example plugin's own test: run the command in-process with the helpers of @ndcli/core/testing. */
 import {expect} from 'chai'
 
-import {NdCommand, type RecordView, type Rendered} from '@ndcli/core'
+import {NdCommand, type RawView, type RecordView, type Rendered} from '@ndcli/core'
 import {isolatedDirs, runCommand} from '@ndcli/core/testing'
 
 import Hello, {type Greeting} from '../src/commands/hello.js'
@@ -59,5 +59,19 @@ describe('hello', () => {
       const {stdout, exitCode} = await runCommand(SessionOnly, [], {root: import.meta.url, env: dirs.env})
       expect({stdout, exitCode}).to.deep.equal({stdout: 'Done: true\n', exitCode: 0})
     })
+  })
+
+  it('runCommand gives the command its own IO: stdin from `input`, output captured, process.stdout left alone', async () => {
+    const echoView: RawView<string> = {kind: 'raw', text: (text) => text}
+    class Echo extends NdCommand<typeof Echo> {
+      static override credential = 'none' as const
+      async run(): Promise<Rendered<string>> {
+        this.info('read stdin')
+        return {view: echoView, data: (await this.readStdin()).toUpperCase()}
+      }
+    }
+    const write = process.stdout.write
+    const {stdout, stderr, exitCode} = await runCommand(Echo, [], {root: import.meta.url, env: dirs.env, input: 'piped\n'})
+    expect({stdout, stderr, exitCode, patched: process.stdout.write !== write}).to.deep.equal({stdout: 'PIPED\n', stderr: 'read stdin\n', exitCode: 0, patched: false})
   })
 })
