@@ -6,6 +6,8 @@ import {join} from 'node:path'
 import {generatePat} from '@ndcli/core/pat'
 import {isolatedDirs, runBinary} from '@ndcli/core/testing'
 
+import {runInPty} from './support/pty.js'
+
 const BIN = new URL('../bin/run.js', import.meta.url).pathname
 
 describe('ndcli shell', () => {
@@ -89,5 +91,31 @@ describe('ndcli shell', () => {
     const {stderr, exitCode} = await ndcli(['config', 'list'])
     expect(exitCode).to.equal(1)
     expect(stderr).to.include('config.json is not valid JSON')
+  })
+
+  describe('colour (supports-color, and NO_COLOR always wins)', () => {
+    const RED_ERROR = '\u001B[31mError:\u001B[39m Not authenticated'
+    // `org list` with no login fails locally (exit 3): an error line to look at, no server needed.
+    const notAuthenticated = (env: Record<string, string | undefined>) => runBinary(BIN, ['org', 'list'], {env: {...dirs.env, NO_COLOR: undefined, ...env}})
+
+    it('FORCE_COLOR colours the error even on a pipe', async () => {
+      const {stderr, exitCode} = await notAuthenticated({FORCE_COLOR: '1'})
+      expect({exitCode, colored: stderr.startsWith(RED_ERROR)}).to.deep.equal({exitCode: 3, colored: true})
+    })
+
+    it('no colour on a pipe without FORCE_COLOR, nor with FORCE_COLOR and NO_COLOR', async () => {
+      for (const env of [{}, {FORCE_COLOR: '1', NO_COLOR: '1'}, {FORCE_COLOR: '0'}]) {
+        const {stderr, exitCode} = await notAuthenticated(env)
+        expect({env, exitCode, plain: /^Error: Not authenticated/.test(stderr)}).to.deep.equal({env, exitCode: 3, plain: true})
+      }
+    })
+
+    it('on a terminal: colour with TERM=xterm, none with TERM=dumb', async () => {
+      const xterm = await runInPty(['org', 'list'], {...dirs.env, NO_COLOR: '', TERM: 'xterm'}).exited
+      const dumb = await runInPty(['org', 'list'], {...dirs.env, NO_COLOR: '', TERM: 'dumb'}).exited
+      expect([xterm.exitCode, dumb.exitCode]).to.deep.equal([3, 3])
+      expect(xterm.output).to.include(RED_ERROR)
+      expect(dumb.output).to.match(/^Error: Not authenticated/)
+    })
   })
 })

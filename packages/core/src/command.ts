@@ -7,11 +7,13 @@
 import {Command, Errors, Flags, type Interfaces} from '@oclif/core'
 
 import {ApiClient, DEFAULT_API_URL} from './api/client.js'
-import {StoredCredentials} from './auth/credentials.js'
-import {ExitCode, InterruptedError} from './errors.js'
+import {StoredCredentials, tokenFromEnv, TOKEN_ENV} from './auth/credentials.js'
+import {ExitCode, ForbiddenError, InterruptedError} from './errors.js'
+import {colorAllowed} from './output/color.js'
 import {render} from './output/render.js'
 import {printable} from './output/printable.js'
 import {OUTPUT_FORMATS, type OutputFormat, type Rendered} from './output/types.js'
+import {processIO, readAll, type IO} from './io.js'
 import {confirmWith, terminalPrompter, type ConfirmOptions, type Prompter} from './prompts.js'
 import {redactText} from './redact.js'
 import {reportError, reportWarning} from './report.js'
@@ -29,6 +31,14 @@ export const outputFlags = {
   json: Flags.boolean({summary: 'Shorthand for --format json.', helpGroup: 'GLOBAL', exclusive: ['format']}),
 }
 
+/**
+ * The credential a command needs, checked once its flags are parsed (NdCommand.init):
+ * `session` = a login session only (refused under NDCLI_TOKEN: a leaked token must not mint or
+ * destroy tokens); `any` = NDCLI_TOKEN (validated locally first) or the session; `none` = talks
+ * to no control plane with a credential, so NDCLI_TOKEN is ignored.
+ */
+export type CredentialNeed = 'session' | 'any' | 'none'
+
 export type NdFlags<T extends typeof Command> = Interfaces.InferredFlags<typeof outputFlags & T['flags']>
 export type NdArgs<T extends typeof Command> = Interfaces.InferredArgs<T['args']>
 
@@ -36,8 +46,14 @@ export abstract class NdCommand<T extends typeof Command> extends Command {
   /** Commands that print no data (e.g. `config get`) may set this to `{}`. */
   static override baseFlags: Interfaces.FlagInput = outputFlags
 
+  /** What the command needs (see CredentialNeed); a function when it depends on the flags. */
+  static credential: CredentialNeed | ((flags: Record<string, unknown>) => CredentialNeed) = 'any'
+
   /** Replaced by tests (see @ndcli/core/testing) to answer prompts without a terminal. */
   static prompter: Prompter = terminalPrompter
+
+  /** Where the command reads and writes; @ndcli/core/testing's runCommand injects strings. */
+  io: IO = processIO()
 
   protected flags!: NdFlags<T>
   protected args!: NdArgs<T>
@@ -68,6 +84,18 @@ export abstract class NdCommand<T extends typeof Command> extends Command {
     })
     this.flags = flags as NdFlags<T>
     this.args = args as NdArgs<T>
+    this.checkCredential(typeof ctor.credential === 'function' ? ctor.credential(flags) : ctor.credential)
+  }
+
+  /** Before any request: a malformed NDCLI_TOKEN is refused with the reason, a session-only command under a PAT with cli.md's wording. */
+  private checkCredential(need: CredentialNeed): void {
+    if (need === 'none' || !this.io.env[TOKEN_ENV]) return
+    if (need === 'session') {
+      throw new ForbiddenError(`${sessionOnlyName(this.id ?? '')} requires interactive authentication — unset ${TOKEN_ENV} and log in with 'ndcli auth login'`, {
+        code: 'pat_not_allowed',
+      })
+    }
+    tokenFromEnv(this.io.env)
   }
 
   /** oclif calls run(); the base renders what it returns in the chosen format. */
@@ -75,7 +103,7 @@ export abstract class NdCommand<T extends typeof Command> extends Command {
     const result = await super._run<R>()
     if (isRendered(result)) {
       try {
-        process.stdout.write(render(this.format, result.view, result.data, {color: this.colorEnabled}))
+        this.io.stdout.write(render(this.format, result.view, result.data, {color: this.colorEnabled}))
       } catch (error) {
         await this.catch(error as Error)
       }
@@ -102,7 +130,7 @@ export abstract class NdCommand<T extends typeof Command> extends Command {
   }
 
   protected get colorEnabled(): boolean {
-    return Boolean(process.stdout.isTTY) && !process.env.NO_COLOR && (this.format === 'table' || this.format === 'detailed')
+    return (this.format === 'table' || this.format === 'detailed') && colorAllowed(this.io.stdout, this.io.env)
   }
 
   protected get configStore(): ConfigStore {
@@ -115,11 +143,11 @@ export abstract class NdCommand<T extends typeof Command> extends Command {
 
   /** NDCLI_API_URL, else api.url from config, else the embedded control plane's default. */
   protected get apiUrl(): string {
-    return (process.env.NDCLI_API_URL || this.settings?.['api.url'] || DEFAULT_API_URL).replace(/\/+$/, '')
+    return (this.io.env.NDCLI_API_URL || this.settings?.['api.url'] || DEFAULT_API_URL).replace(/\/+$/, '')
   }
 
   protected get credentials(): StoredCredentials {
-    this.credentialSource ??= new StoredCredentials(this.credentialStore, this.apiUrl, () => this.api)
+    this.credentialSource ??= new StoredCredentials(this.credentialStore, this.apiUrl, () => this.api, this.io.env)
     return this.credentialSource
   }
 
@@ -129,8 +157,8 @@ export abstract class NdCommand<T extends typeof Command> extends Command {
       baseUrl: this.apiUrl,
       userAgent: `ndcli/${this.config.version} node/${process.version} ${process.platform}`,
       credentials: this.credentials,
-      connectTimeout: secondsFromEnv('NDCLI_CONNECT_TIMEOUT', 10) * 1000,
-      responseTimeout: secondsFromEnv('NDCLI_TIMEOUT', 30) * 1000,
+      connectTimeout: secondsFromEnv(this.io.env, 'NDCLI_CONNECT_TIMEOUT', 10) * 1000,
+      responseTimeout: secondsFromEnv(this.io.env, 'NDCLI_TIMEOUT', 30) * 1000,
       debug: (message) => this.debug(message),
       warn: (message) => this.warn(message),
       signal: this.abort.signal,
@@ -140,16 +168,26 @@ export abstract class NdCommand<T extends typeof Command> extends Command {
 
   /** Asks for a yes/no answer; refuses (exit 2, naming the flag to use) when nobody can answer. */
   protected confirm(message: string, options: ConfirmOptions): Promise<boolean> {
-    return confirmWith((this.ctor as typeof NdCommand).prompter, printable(message), options, this.abort.signal)
+    return confirmWith((this.ctor as typeof NdCommand).prompter, printable(message), options, this.abort.signal, this.io)
+  }
+
+  /** True with --yes, else the person's answer (refused off a terminal, naming --yes): the guard of a destructive command. */
+  protected async confirmUnlessYes(yes: boolean | undefined, message: string, options: ConfirmOptions): Promise<boolean> {
+    return Boolean(yes) || this.confirm(message, options)
+  }
+
+  /** All of stdin, e.g. a secret piped in (never taken from argv, where ps and shell history see it). */
+  protected readStdin(): Promise<string> {
+    return readAll(this.io.stdin)
   }
 
   /** A status line for people (stderr, so stdout stays data); what it quotes cannot break the line (printable.ts). */
   protected info(message: string): void {
-    process.stderr.write(printable(message) + '\n')
+    this.io.stderr.write(printable(message) + '\n')
   }
 
   override warn(input: string | Error): string | Error {
-    reportWarning(typeof input === 'string' ? input : input.message)
+    reportWarning(typeof input === 'string' ? input : input.message, this.io)
     return input
   }
 
@@ -157,7 +195,7 @@ export abstract class NdCommand<T extends typeof Command> extends Command {
   override async catch(error: Error): Promise<never> {
     this.debug(redactText(String(error.stack ?? error)))
     const interrupted = this.abort.signal.aborted ? new InterruptedError('Interrupted.') : error
-    const exit = new Errors.ExitError(reportError(interrupted, this.format))
+    const exit = new Errors.ExitError(reportError(interrupted, this.format, this.io))
     // Already reported. Said explicitly because an installed plugin bundles its own
     // @oclif/core, whose ExitError the shell's handler does not recognise (instanceof).
     exit.skipOclifErrorHandling = true
@@ -169,8 +207,16 @@ function isRendered(value: unknown): value is Rendered<unknown> {
   return typeof value === 'object' && value !== null && 'view' in value && 'data' in value
 }
 
-function secondsFromEnv(name: string, fallback: number): number {
-  const value = Number(process.env[name])
+/** cli.md's wording: "token create/revoke requires…"; other session-only commands name themselves. */
+function sessionOnlyName(id: string): string {
+  const words = id.split(':')
+  const verb = words.at(-1)!
+  const noun = words.at(-2) ?? ''
+  return `${noun} ${verb === 'create' || verb === 'revoke' ? 'create/revoke' : verb}`.trim()
+}
+
+function secondsFromEnv(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
+  const value = Number(env[name])
   return Number.isFinite(value) && value > 0 ? value : fallback
 }
 

@@ -3,6 +3,7 @@
  * Elsewhere the caller's flag (e.g. --yes) is named in a usage error instead of hanging.
  */
 import {UsageError} from './errors.js'
+import {processIO, type IO} from './io.js'
 
 export interface ConfirmOptions {
   default?: boolean
@@ -12,24 +13,24 @@ export interface ConfirmOptions {
 
 export interface Prompter {
   /** True when a person can answer (stdin and stderr are terminals). */
-  interactive(): boolean
-  confirm(message: string, options: {default: boolean; signal?: AbortSignal}): Promise<boolean>
+  interactive(io?: IO): boolean
+  confirm(message: string, options: {default: boolean; signal?: AbortSignal; io?: IO}): Promise<boolean>
 }
 
 export const terminalPrompter: Prompter = {
-  interactive: () => Boolean(process.stdin.isTTY && process.stderr.isTTY),
-  async confirm(message, {default: defaultAnswer, signal}) {
+  interactive: (io = processIO()) => Boolean(io.stdin.isTTY && io.stderr.isTTY),
+  async confirm(message, {default: defaultAnswer, signal, io = processIO()}) {
     // Loaded only when a prompt is shown. @inquirer/confirm is the confirm prompt of
     // @inquirer/prompts, on its own: the collection would bring every prompt (the editor's
     // encoding tables alone are ~540 KB) into @ndcli/core's bundle.
     const {default: confirm} = await import('@inquirer/confirm')
-    return confirm({message, default: defaultAnswer}, {output: process.stderr, signal})
+    return confirm({message, default: defaultAnswer}, {input: io.stdin as NodeJS.ReadableStream, output: io.stderr as NodeJS.WritableStream, signal})
   },
 }
 
-export async function confirmWith(prompter: Prompter, message: string, options: ConfirmOptions, signal?: AbortSignal): Promise<boolean> {
-  if (!prompter.interactive()) {
+export async function confirmWith(prompter: Prompter, message: string, options: ConfirmOptions, signal?: AbortSignal, io: IO = processIO()): Promise<boolean> {
+  if (!prompter.interactive(io)) {
     throw new UsageError(`Cannot ask for confirmation in a non-interactive session: ${options.nonInteractiveHint}.`)
   }
-  return prompter.confirm(message, {default: options.default ?? false, signal})
+  return prompter.confirm(message, {default: options.default ?? false, signal, io})
 }

@@ -150,6 +150,17 @@ describe('auth token (end to end)', () => {
       })
     }
 
+    it('reports that refusal as the json error document when output.format is json in config', async () => {
+      expect((await cli.ndcli(['config', 'set', 'output.format', 'json'])).exitCode).to.equal(0)
+      try {
+        const result = await cli.ndcli(['auth', 'token', 'rotate', 'readonly-monitor', '--yes'], {token: rw.token})
+        expect(result.exitCode).to.equal(4)
+        expect(JSON.parse(result.stdout)).to.deep.equal({error: {code: 'pat_not_allowed', message: SESSION_ONLY.replace('create/revoke', 'rotate')}})
+      } finally {
+        await cli.ndcli(['config', 'unset', 'output.format'])
+      }
+    })
+
     it('sees requests of a command that is allowed under NDCLI_TOKEN (the check above is not vacuous)', async () => {
       const {requests} = await withRequests(server, () => cli.ndcli(['auth', 'token', 'list'], {token: rw.token}))
       expect(requests).to.deep.equal(['GET /api/v1/auth/tokens'])

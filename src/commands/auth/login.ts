@@ -3,6 +3,8 @@ import {NdCommand, TOKEN_ENV, canOpenBrowser, fetchAccount, pollForSession, requ
 
 export default class AuthLogin extends NdCommand<typeof AuthLogin> {
   static override summary = 'Log in through the browser.'
+  // Manages the stored session and never sends NDCLI_TOKEN: a bad token must not stop it.
+  static override credential = 'none' as const
   static override description = `Shows a one-time code and opens the sign-in page, where you enter the code, your email and password. ndcli waits until you approve (or deny) the request, then stores the session for this API URL.
 
 The browser is not opened with --no-browser, in CI, or without a display; open the printed URL on any device instead. ${TOKEN_ENV}, when set, takes precedence over the stored session.`
@@ -46,7 +48,7 @@ The browser is not opened with --no-browser, in CI, or without a display; open t
     // The session this login replaces would otherwise stay valid on the server until it expires.
     const failure = replaced && (await tryRevokeSession(this.api, replaced, this.abort.signal))
     if (failure) this.warn(`Could not end the previous session on the server: ${failure.message} It stays valid there until it expires.`)
-    if (process.env[TOKEN_ENV]) this.warn(`${TOKEN_ENV} is set and takes precedence over this session: unset it to use the session.`)
+    if (this.io.env[TOKEN_ENV]) this.warn(`${TOKEN_ENV} is set and takes precedence over this session: unset it to use the session.`)
   }
 
   /** Best effort: a browser that fails to start must not end the login — the URL is on screen. */

@@ -18,6 +18,8 @@ const view: ListView<Setting> = {
 
 export default class ConfigList extends NdCommand<typeof ConfigList> {
   static override summary = 'List every setting with its value.'
+  // Settings are local: NDCLI_TOKEN plays no part.
+  static override credential = 'none' as const
   static override examples = ['<%= config.bin %> <%= command.id %>', '<%= config.bin %> <%= command.id %> -f json']
 
   async run(): Promise<Rendered<Setting>> {

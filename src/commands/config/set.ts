@@ -5,6 +5,8 @@ import {configKeyArg} from '../../config-key-arg.js'
 
 export default class ConfigSet extends NdCommand<typeof ConfigSet> {
   static override summary = 'Change a setting.'
+  // Settings are local: NDCLI_TOKEN plays no part.
+  static override credential = 'none' as const
   static override description = `Settings: ${Object.entries(CONFIG_KEYS)
     .map(([key, {description}]) => `${key} (${description})`)
     .join('; ')}.`

@@ -6,11 +6,13 @@ import {spawn, type ChildProcessWithoutNullStreams} from 'node:child_process'
 import {mkdtemp, rm} from 'node:fs/promises'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
+import {Readable} from 'node:stream'
 
 import type {Command} from '@oclif/core'
 
 // The package's entry point, as commands under test import it (one runtime, one NdCommand.prompter).
 import {NdCommand, oclif} from '@ndcli/core'
+import type {IO} from '../io.js'
 import type {Prompter} from '../prompts.js'
 
 export {inTimeZone} from './time-zone.js'
@@ -90,28 +92,34 @@ export function runBinary(bin: string, args: string[], options: RunBinaryOptions
  * code — the quickest test of a plugin's command. `root` is the plugin's
  * package folder (any file inside it works, e.g. `import.meta.url`).
  */
-export async function runCommand<R = unknown>(command: typeof Command, argv: string[], options: {root: string; env?: Record<string, string>}): Promise<CommandOutput<R>> {
-  const saved = {...process.env}
-  Object.assign(process.env, options.env ?? {})
-  const stdoutWrite = process.stdout.write.bind(process.stdout)
-  const stderrWrite = process.stderr.write.bind(process.stderr)
+export async function runCommand<R = unknown>(command: typeof Command, argv: string[], options: {root: string; env?: Record<string, string>; input?: string}): Promise<CommandOutput<R>> {
   let stdout = ''
   let stderr = ''
-  process.stdout.write = ((chunk: string | Uint8Array) => ((stdout += String(chunk)), true)) as typeof process.stdout.write
-  process.stderr.write = ((chunk: string | Uint8Array) => ((stderr += String(chunk)), true)) as typeof process.stderr.write
+  const env = {...process.env, ...options.env}
+  // Written to strings and read from `input` (never terminals: no colour, no prompt but stubPrompter's).
+  const io: IO = {
+    stdout: {write: (text: string) => (stdout += text)},
+    stderr: {write: (text: string) => (stderr += text)},
+    stdin: Readable.from([options.input ?? '']),
+    env,
+  }
+  // oclif's Config reads NDCLI_CONFIG_DIR / NDCLI_DATA_DIR from process.env itself (it takes no environment).
+  const saved = process.env
+  process.env = env
   try {
     const config = await oclif.Config.load(options.root)
-    // oclif's static run() instantiates the (concrete) command class it is called on.
-    const runnable = command as unknown as {run(argv: string[], config: oclif.Config): Promise<unknown>}
-    const result = (await runnable.run(argv, config)) as R
+    // What oclif's static run() does, with the IO given to the instance.
+    const Concrete = command as unknown as new (argv: string[], config: oclif.Config) => NdCommand<typeof Command>
+    const instance = new Concrete(argv, config)
+    instance.id ??= command.id
+    if (instance instanceof NdCommand) instance.io = io
+    const result = (await instance._run()) as R
     return {stdout, stderr, exitCode: 0, result}
   } catch (error) {
     const exit = (error as {oclif?: {exit?: number}}).oclif?.exit
     if (typeof exit === 'number') return {stdout, stderr, exitCode: exit}
     throw error
   } finally {
-    process.stdout.write = stdoutWrite
-    process.stderr.write = stderrWrite
     process.env = saved
   }
 }

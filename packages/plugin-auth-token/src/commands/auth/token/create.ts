@@ -16,8 +16,8 @@ export default class TokenCreate extends NdCommand<typeof TokenCreate> {
     {description: 'Pipe only the secret into a secret store', command: '<%= config.bin %> <%= command.id %> --name "github-ci" --scope rw --quiet | gh secret set NDCLI_TOKEN'},
   ]
 
-  /** A token cannot mint tokens: refused under NDCLI_TOKEN before any request (prerun hook). */
-  static requiresSession = true
+  /** A token cannot mint tokens: refused under NDCLI_TOKEN before any request (NdCommand). */
+  static override credential = 'session' as const
 
   static override flags = {
     name: Flags.string({

@@ -1,13 +1,7 @@
 import {Args, Flags} from '@oclif/core'
-import {NdCommand, pathSegment, patDisplayPrefix, UsageError, validatePat, type Rendered} from '@ndcli/core'
+import {NdCommand, pathSegment, type CredentialNeed, patDisplayPrefix, UsageError, validatePat, type Rendered} from '@ndcli/core'
 
 import {revokeByValueView, revokeResultView, type RevokeByValueResult, type RevokeResult} from '../../../views.js'
-
-/** `--stdin` among the flags (not after `--`, where it would be a token name). */
-function readsStdin(argv: readonly string[]): boolean {
-  const end = argv.indexOf('--')
-  return (end === -1 ? argv : argv.slice(0, end)).includes('--stdin')
-}
 
 export default class TokenRevoke extends NdCommand<typeof TokenRevoke> {
   static override summary = 'Revoke a personal access token'
@@ -20,8 +14,8 @@ With --stdin, revoke a token by its value instead (for instance one found leaked
     {description: 'Revoke a leaked token by its value, read from a file or a pipe', command: '<%= config.bin %> <%= command.id %> --stdin < leaked-token.txt'},
   ]
 
-  /** By name: a token cannot destroy tokens, refused under NDCLI_TOKEN before any request (prerun hook). By value: allowed. */
-  static requiresSession = (argv: readonly string[]): boolean => !readsStdin(argv)
+  /** By name: a token cannot destroy tokens, refused under NDCLI_TOKEN before any request. By value (--stdin): no credential is sent. */
+  static override credential = (flags: Record<string, unknown>): CredentialNeed => (flags.stdin ? 'none' : 'session')
 
   static override args = {
     // ignoreStdin: oclif would otherwise take a missing argument from piped stdin — a token value as a name.
@@ -42,11 +36,9 @@ With --stdin, revoke a token by its value instead (for instance one found leaked
     if (name === undefined) throw new UsageError('Expected the name of the token to revoke, or --stdin to read a token value.')
     // Checked before the prompt: no question about a name that cannot be revoked.
     const path = `/api/v1/auth/tokens/${pathSegment(name, 'token name')}`
-    const confirmed =
-      this.flags.yes ||
-      (await this.confirm(`Revoke the token "${name}"? This cannot be undone.`, {
-        nonInteractiveHint: 'pass --yes to revoke without a prompt',
-      }))
+    const confirmed = await this.confirmUnlessYes(this.flags.yes, `Revoke the token "${name}"? This cannot be undone.`, {
+      nonInteractiveHint: 'pass --yes to revoke without a prompt',
+    })
     if (!confirmed) {
       this.info('Aborted.')
       return {view: revokeResultView, data: {name, revoked: false}}
@@ -57,7 +49,7 @@ With --stdin, revoke a token by its value instead (for instance one found leaked
   }
 
   private async revokeByValue(): Promise<Rendered<RevokeByValueResult>> {
-    const token = (await readAll(process.stdin)).replace(/\r?\n$/, '')
+    const token = (await this.readStdin()).replace(/\r?\n$/, '')
     if (token === '') throw new UsageError('Expected a token value on stdin, got nothing.')
     const format = validatePat(token)
     if (!format.valid) throw new UsageError(`The value on stdin is not a personal access token: it ${format.reason}.`)
@@ -67,10 +59,4 @@ With --stdin, revoke a token by its value instead (for instance one found leaked
     this.info('✓ If that token existed, it has been revoked.')
     return {view: revokeByValueView, data: {token_prefix: patDisplayPrefix(token), submitted: true}}
   }
-}
-
-async function readAll(stream: NodeJS.ReadableStream): Promise<string> {
-  const chunks: Buffer[] = []
-  for await (const chunk of stream) chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : chunk)
-  return Buffer.concat(chunks).toString('utf8')
 }

@@ -14,8 +14,8 @@ The old secret stops working at once, or — with --grace — at the end of the 
     {description: 'Rotate straight into a secret store', command: '<%= config.bin %> <%= command.id %> github-ci --grace 1h --yes --quiet | gh secret set NDCLI_TOKEN'},
   ]
 
-  /** A token cannot mint secrets: refused under NDCLI_TOKEN before any request (prerun hook). */
-  static requiresSession = true
+  /** A token cannot mint secrets: refused under NDCLI_TOKEN before any request (NdCommand). */
+  static override credential = 'session' as const
 
   static override args = {
     name: Args.string({description: 'Name of the token to rotate (as shown in auth token list).', required: true}),
@@ -35,11 +35,9 @@ The old secret stops working at once, or — with --grace — at the end of the 
     const grace = this.flags.grace ?? 0
     // Checked before the prompt: no question about a name that cannot be rotated.
     const path = `/api/v1/auth/tokens/${pathSegment(name, 'token name')}/rotate`
-    const confirmed =
-      this.flags.yes ||
-      (await this.confirm(`Rotate the token "${name}"? Its current secret stops working ${grace > 0 ? 'when the grace window ends' : 'now'}.`, {
-        nonInteractiveHint: 'pass --yes to rotate without a prompt',
-      }))
+    const confirmed = await this.confirmUnlessYes(this.flags.yes, `Rotate the token "${name}"? Its current secret stops working ${grace > 0 ? 'when the grace window ends' : 'now'}.`, {
+      nonInteractiveHint: 'pass --yes to rotate without a prompt',
+    })
     if (!confirmed) {
       // Nothing was done, and nothing is printed on stdout (there is no new secret).
       this.info('Aborted.')
