@@ -31,7 +31,7 @@ export async function loggedInCli(server: ServerProcess, email: string, orgs: Or
   const dirs = await isolatedDirs()
   const tokens = await deviceFlowSession(server.url, {email, password})
   // The harness types token_type as string; the device flow answers "Bearer" (core's TokenResponse).
-  await new CredentialStore(dirs.env.NDCLI_DATA_DIR!).save(server.url, sessionFrom({...tokens, token_type: 'Bearer'}, email, new Date()))
+  await new CredentialStore(dirs.env.NDCLI_DATA_DIR!, {storage: 'file'}).save(server.url, sessionFrom({...tokens, token_type: 'Bearer'}, email, new Date()))
   const env = {...dirs.env, NDCLI_API_URL: server.url}
   return {
     env,
