@@ -81,17 +81,16 @@ async function probeBus(address: string): Promise<void> {
   const target = socketTarget(address)
   if (!target) return // An address form we do not parse: the package decides (with its own timeout).
   await new Promise<void>((resolve, reject) => {
-    let socket: Socket | undefined
     const done = (error?: Error) => {
       clearTimeout(timer)
-      socket?.destroy()
+      socket.destroy()
       if (error) reject(new KeyringUnavailable(error.message))
       else resolve()
     }
     const timer = setTimeout(() => done(new Error(`the D-Bus session bus did not answer within ${DECISION_TIMEOUT_MS / 1000} s`)), DECISION_TIMEOUT_MS)
-    socket = connect(target, () => {
+    const socket: Socket = connect(target, () => {
       const uid = String(process.getuid?.() ?? 0)
-      socket!.write(`\0AUTH EXTERNAL ${Buffer.from(uid).toString('hex')}\r\n`)
+      socket.write(`\0AUTH EXTERNAL ${Buffer.from(uid).toString('hex')}\r\n`)
     })
     socket.once('data', () => done())
     socket.once('error', (error) => done(new Error(`the D-Bus session bus cannot be reached (${error.message})`)))
