@@ -22,6 +22,7 @@
  * Left out of the bundles on purpose:
  *   typescript  oclif requires it only to read a tsconfig in development
  *   open        auth login imports it on demand; it locates its xdg-open script next to its own file
+ *   @napi-rs/keyring  native (a prebuilt .node per platform); core imports it only to read or write a session
  */
 import {parse} from 'acorn'
 import {build} from 'esbuild'
@@ -253,7 +254,7 @@ function eagerModuleFactories(code) {
 
 async function bundleCore() {
   const outfile = 'dist/runtime.cjs'
-  const result = await build({...common, format: 'cjs', entryPoints: ['src/index.ts'], outfile, external: ['typescript'], plugins: [sourceEdits(), plainPluginNames()]})
+  const result = await build({...common, format: 'cjs', entryPoints: ['src/index.ts'], outfile, external: ['typescript', '@napi-rs/keyring'], plugins: [sourceEdits(), plainPluginNames()]})
   writeFileSync(outfile, eagerModuleFactories(readFileSync(outfile, 'utf8')))
   // The package's entry point: named exports over the runtime's (ESM needs them spelled out).
   const names = Object.keys(require(resolve(cwd, outfile))).filter((name) => name !== '__esModule')

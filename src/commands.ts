@@ -7,6 +7,7 @@
  */
 import AuthLogin from './commands/auth/login.js'
 import AuthLogout from './commands/auth/logout.js'
+import AuthMigrate from './commands/auth/migrate.js'
 import AuthStatus from './commands/auth/status.js'
 import ConfigGet from './commands/config/get.js'
 import ConfigList from './commands/config/list.js'
@@ -20,6 +21,7 @@ import OrgUpdate from './commands/org/update.js'
 export const COMMANDS = {
   'auth:login': AuthLogin,
   'auth:logout': AuthLogout,
+  'auth:migrate': AuthMigrate,
   'auth:status': AuthStatus,
   'config:get': ConfigGet,
   'config:list': ConfigList,

@@ -47,15 +47,16 @@ describe('ndcli shell', () => {
     const json = JSON.parse((await ndcli(['config', 'list', '--json'])).stdout) as Array<{key: string; value: string | null}>
     expect(json.map(({key, value}) => [key, value])).to.deep.equal([
       ['api.url', 'http://127.0.0.1:9'],
+      ['auth.storage', null],
       ['output.format', null],
       ['plugins.allow', null],
     ])
     await ndcli(['config', 'set', 'output.format', 'json'])
-    expect(JSON.parse((await ndcli(['config', 'list'])).stdout)).to.have.length(3)
+    expect(JSON.parse((await ndcli(['config', 'list'])).stdout)).to.have.length(4)
   })
 
   const usageErrors: Array<[string, string[], RegExp]> = [
-    ['unknown setting', ['config', 'set', 'colour', 'red'], /Expected colour to be one of: api.url, output.format/],
+    ['unknown setting', ['config', 'set', 'colour', 'red'], /Expected colour to be one of: api.url, auth.storage, output.format/],
     ['bad format value', ['config', 'set', 'output.format', 'xml'], /output.format must be one of: table, json, simple, detailed/],
     ['bad URL', ['config', 'set', 'api.url', 'localhost:4680'], /api.url must be an http:\/\/ or https:\/\/ URL/],
     ['bad -f value', ['config', 'list', '-f', 'yaml'], /Expected --format=yaml to be one of: table, json, simple, detailed/],

@@ -18,7 +18,7 @@ import {confirmWith, terminalPrompter, type ConfirmOptions, type Prompter} from 
 import {redactText} from './redact.js'
 import {reportError, reportWarning} from './report.js'
 import {ConfigStore, outputFormatFrom, type ConfigValues} from './store/config.js'
-import {CredentialStore} from './store/credentials.js'
+import {authStorageFrom, AUTH_STORAGE_ENV, CredentialStore} from './store/credentials.js'
 
 /** The global output flags, declared once: every NdCommand inherits them. */
 export const outputFlags = {
@@ -63,6 +63,7 @@ export abstract class NdCommand<T extends typeof Command> extends Command {
   private settings?: ConfigValues
   private apiClient?: ApiClient
   private credentialSource?: StoredCredentials
+  private sessionStore?: CredentialStore
   private onSigint?: () => void
 
   override async init(): Promise<void> {
@@ -138,7 +139,11 @@ export abstract class NdCommand<T extends typeof Command> extends Command {
   }
 
   protected get credentialStore(): CredentialStore {
-    return new CredentialStore(this.config.dataDir)
+    this.sessionStore ??= new CredentialStore(this.config.dataDir, {
+      storage: authStorageFrom(process.env[AUTH_STORAGE_ENV], this.settings?.['auth.storage']),
+      warn: (message) => this.warn(message),
+    })
+    return this.sessionStore
   }
 
   /** NDCLI_API_URL, else api.url from config, else the embedded control plane's default. */

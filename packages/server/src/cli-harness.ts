@@ -35,7 +35,8 @@ async function loggedInCli(bin: string, server: ServerProcess, email: string, or
   const dirs = await isolatedDirs()
   const tokens = await deviceFlowSession(server.url, {email, password})
   // The harness types token_type as string; the device flow answers "Bearer" (core's TokenResponse).
-  await new CredentialStore(dirs.env.NDCLI_DATA_DIR!).save(server.url, sessionFrom({...tokens, token_type: 'Bearer'}, email, new Date()))
+  // The file store: these suites read sessions.json; the keyring suite (test/keyring.test.ts) covers the keyring.
+  await new CredentialStore(dirs.env.NDCLI_DATA_DIR!, {storage: 'file'}).save(server.url, sessionFrom({...tokens, token_type: 'Bearer'}, email, new Date()))
   const env = {...dirs.env, NDCLI_API_URL: server.url}
   return {
     env,

@@ -3,6 +3,8 @@ import {NdCommand, daysUntil, fetchAccount, formatDate, type Account, type Recor
 /** What `auth status` reports; its JSON form is the stable document scripts read. */
 interface AuthStatus extends Account {
   api_url: string
+  /** Sessions only: `keyring` or `file <path>`. */
+  storage?: string
 }
 
 const isPat = (status: AuthStatus) => status.credential.type === 'pat'
@@ -25,6 +27,7 @@ function viewAt(now: Date): RecordView<AuthStatus> {
       {header: 'NAME', label: 'Name', value: (s) => s.name ?? '', show: 'when-set'},
       {header: 'API URL', label: 'API URL', value: (s) => s.api_url},
       {header: 'AUTHENTICATION', label: 'Authentication', value: (s) => (isPat(s) ? 'Personal access token' : 'Session')},
+      {header: 'STORED IN', label: 'Stored in', value: (s) => s.storage ?? '', show: 'when-set'},
       {header: 'TOKEN', label: 'Token', value: patOnly((s) => s.credential.name ?? ''), show: 'when-set'},
       {header: 'SCOPE', label: 'Scope', value: patOnly((s) => s.credential.scope ?? ''), show: 'when-set'},
       {header: 'ORG', label: 'Org', value: patOnly((s) => s.credential.org ?? 'unrestricted'), show: 'when-set'},
@@ -44,17 +47,19 @@ function viewAt(now: Date): RecordView<AuthStatus> {
         value: (s) => s.organizations.map((org) => `${org.slug} (${org.role})`).join(', ') || 'None',
       },
     ],
-    json: (s) => ({api_url: s.api_url, authenticated: true, email: s.email, name: s.name, credential: s.credential, organizations: s.organizations}),
+    json: (s) => ({api_url: s.api_url, authenticated: true, email: s.email, name: s.name, credential: s.credential, ...(s.storage ? {storage: s.storage} : {}), organizations: s.organizations}),
   }
 }
 
 export default class AuthStatusCommand extends NdCommand<typeof AuthStatusCommand> {
   static override summary = 'Show who you are authenticated as, and how.'
-  static override description = `Asks the control plane who the current credential belongs to: NDCLI_TOKEN when set (its name, scope, organization and expiry), else the stored login session. Exits 3 when not authenticated.`
+  static override description = `Asks the control plane who the current credential belongs to: NDCLI_TOKEN when set (its name, scope, organization and expiry), else the stored login session, and where that session is stored (keyring, or file <path>). Exits 3 when not authenticated.`
   static override examples = ['<%= config.bin %> <%= command.id %>', '<%= config.bin %> <%= command.id %> -f json', 'NDCLI_TOKEN=ndpat_… <%= config.bin %> <%= command.id %>']
 
   async run(): Promise<Rendered<AuthStatus>> {
     const account = await fetchAccount(this.api)
-    return {view: viewAt(new Date()), data: {api_url: this.apiUrl, ...account}}
+    const location = account.credential.type === 'session' ? await this.credentialStore.location(this.apiUrl) : undefined
+    const storage = location && (location.type === 'keyring' ? 'keyring' : `file ${location.path}`)
+    return {view: viewAt(new Date()), data: {api_url: this.apiUrl, ...account, ...(storage ? {storage} : {})}}
   }
 }

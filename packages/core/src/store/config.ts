@@ -26,6 +26,14 @@ export const CONFIG_KEYS = {
       return value.replace(/\/+$/, '')
     },
   },
+  'auth.storage': {
+    description: 'where login sessions are stored: keyring (the OS keyring, the default) or file (a 0600 file) (overridden by NDCLI_AUTH_STORAGE)',
+    validate(value: string): string {
+      const storage = value.toLowerCase()
+      if (storage !== 'keyring' && storage !== 'file') throw new UsageError(`auth.storage must be keyring or file`)
+      return storage
+    },
+  },
   'output.format': {
     description: `default output format: ${OUTPUT_FORMATS.join(', ')}`,
     validate(value: string): string {

@@ -1,5 +1,5 @@
 import {readFileSync} from 'node:fs'
-import {chmod, mkdir, open, rename, rm} from 'node:fs/promises'
+import {chmod, lstat, mkdir, open, rename, rm} from 'node:fs/promises'
 import {basename, dirname, join} from 'node:path'
 
 /**
@@ -32,6 +32,9 @@ export async function writeJsonFileAtomic(path: string, value: unknown, options:
   // Unique per process and write; 'wx' refuses an existing file rather than follow or reuse it.
   // (Not node:crypto: loading it is ~5 ms of every start-up.)
   const temp = join(dir, `.${basename(path)}.${process.pid}.${Date.now()}.${++writes}.tmp`)
+  // A symlink in place of the file is someone else's file: a credential must not end up there.
+  const existing = await lstat(path).catch(() => undefined)
+  if (existing?.isSymbolicLink()) throw new Error(`Refusing to write ${path}: it is a symbolic link. Remove it and try again.`)
   const handle = await open(temp, 'wx', options.mode)
   try {
     await handle.writeFile(JSON.stringify(value, null, 2) + '\n')

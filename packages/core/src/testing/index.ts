@@ -30,7 +30,8 @@ export async function isolatedDirs(): Promise<{env: Record<string, string>; root
   const root = await mkdtemp(join(tmpdir(), 'ndcli-test-'))
   return {
     root,
-    env: {NDCLI_CONFIG_DIR: join(root, 'config'), NDCLI_DATA_DIR: join(root, 'data'), NDCLI_CACHE_DIR: join(root, 'cache')},
+    // Sessions in the file: the suites read it; test/keyring.test.ts covers the keyring (NDCLI_AUTH_STORAGE '' = the default).
+    env: {NDCLI_CONFIG_DIR: join(root, 'config'), NDCLI_DATA_DIR: join(root, 'data'), NDCLI_CACHE_DIR: join(root, 'cache'), NDCLI_AUTH_STORAGE: 'file'},
     cleanup: () => rm(root, {recursive: true, force: true}),
   }
 }
