@@ -188,3 +188,55 @@ describe('ndcli sessions in the OS keyring', function () {
     expect(await storedSession(env, server.url)).to.have.property('email', ACCOUNT.email)
   })
 })
+
+// The same login, status, token create, refresh and logout with no keyring at all (no bus): the
+// default storage falls back to the 0600 file. Runs everywhere, so the fallback path stays covered
+// on every Node line, not only where a Secret Service runs.
+describe('ndcli sessions when no keyring is available (the file fallback)', function () {
+  this.timeout(60_000)
+  let server: ServerProcess
+  let dirs: Awaited<ReturnType<typeof isolatedDirs>>
+  let env: Record<string, string>
+  const ndcli = (args: string[]) => runBinary(BIN, args, {env})
+
+  before(async () => {
+    server = await startServerProcess({env: {NDCLI_SERVER_DEVICE_INTERVAL: '1', NDCLI_SERVER_TEST_CLOCK: '1'}})
+    await seedAccount(server, {...ACCOUNT, orgs: [{slug: 'acme', role: 'superuser'}]})
+  })
+  after(() => server?.stop())
+  beforeEach(async () => {
+    dirs = await isolatedDirs()
+    // '' = unset: the default storage (keyring), with no D-Bus session to reach one.
+    env = {...dirs.env, NDCLI_API_URL: server.url, NDCLI_AUTH_STORAGE: '', DBUS_SESSION_BUS_ADDRESS: ''}
+  })
+  afterEach(async () => {
+    await server?.shiftClock(0)
+    await dirs?.cleanup()
+  })
+
+  it('logs in into the 0600 file with one warning; status, token create, refresh and logout work', async () => {
+    const result = await login(server, env)
+    expect(result.exitCode, result.stderr).to.equal(0)
+    expect(result.stderr.match(/Warning/g)).to.have.length(1)
+    const stored = await storedSession(env, server.url)
+    expect(stored).to.have.property('email', ACCOUNT.email)
+    expect((await stat(sessionsPath(env))).mode & 0o777).to.equal(0o600)
+
+    const status = await ndcli(['auth', 'status', '-f', 'json'])
+    expect(status.exitCode, status.stderr).to.equal(0)
+    expect(JSON.parse(status.stdout)).to.include({email: ACCOUNT.email, storage: `file ${sessionsPath(env)}`})
+    expect(status.stderr, 'the warning is said once, when the session lands in the file').not.to.include('Warning')
+
+    const created = await ndcli(['auth', 'token', 'create', '--name', 'fallback', '--scope', 'ro', '--org', 'acme', '--quiet'])
+    expect(created.exitCode, created.stderr).to.equal(0)
+
+    await server.shiftClock(2 * 3600)
+    const refreshed = await ndcli(['auth', 'status', '-f', 'json'])
+    expect(refreshed.exitCode, refreshed.stderr).to.equal(0)
+    expect((await storedSession(env, server.url))?.refresh_token).not.to.equal(stored?.refresh_token)
+
+    expect((await ndcli(['auth', 'logout'])).exitCode).to.equal(0)
+    expect(await storedSession(env, server.url)).to.equal(undefined)
+    expect((await ndcli(['auth', 'status'])).exitCode).to.equal(3)
+  })
+})
