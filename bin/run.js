@@ -5,5 +5,11 @@
 import {enableCompileCache} from '@ndcli/core/compile-cache'
 
 enableCompileCache('ndcli')
+// `ndcli … | head`: once the reader has gone, stop quietly with 0. Otherwise oclif's final flush
+// waits for a 'drain' that never comes, and Node exits 13 with an "unsettled top-level await"
+// warning, which fails a CI step that runs under `set -o pipefail`.
+process.stdout.on('error', (error) => {
+  if (error.code === 'EPIPE') process.exit(0)
+})
 const {oclif} = await import('@ndcli/core')
 await oclif.execute({dir: import.meta.url})

@@ -1,5 +1,6 @@
 /** The shell itself: help, topics, config commands and hooks, through the built bin/run.js. */
 import {expect} from 'chai'
+import {spawnSync} from 'node:child_process'
 import {stat, writeFile, mkdir} from 'node:fs/promises'
 import {join} from 'node:path'
 
@@ -29,6 +30,13 @@ describe('ndcli shell', () => {
     const {stdout, exitCode} = await ndcli(['--version'])
     expect(exitCode).to.equal(0)
     expect(stdout).to.match(/^ndcli\/\d+\.\d+\.\d+ /)
+  })
+
+  it('stops quietly with exit 0 when the reader of its output goes away (`| head` under pipefail)', () => {
+    // The reader closes after one byte, well before --help is written out.
+    const result = spawnSync('bash', ['-c', `set -o pipefail; "${process.execPath}" "${BIN}" --help | head -c 1 >/dev/null`], {env: {...process.env, ...dirs.env}, encoding: 'utf8'})
+    expect(result.stderr).not.to.include('unsettled top-level await')
+    expect(result.status, result.stderr).to.equal(0)
   })
 
   it('config set output.format json, then config get prints json', async () => {
