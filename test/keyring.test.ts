@@ -5,14 +5,14 @@
  */
 import {expect} from 'chai'
 import {execFileSync} from 'node:child_process'
-import {readdir, readFile, stat} from 'node:fs/promises'
+import {lstat, mkdir, readdir, readFile, stat, symlink, writeFile} from 'node:fs/promises'
 import {createServer, type Server} from 'node:net'
-import {join} from 'node:path'
+import {dirname, join} from 'node:path'
 
 import {isolatedDirs, runBinary} from '@ndcli/core/testing'
-import {seedAccount, startServerProcess, type ServerProcess} from '@ndcli/server/testing'
+import {seedAccount, startServerProcess, submitActivation, type ServerProcess} from '@ndcli/server/testing'
 
-import {ACCOUNT, BIN, login, sessionsPath, storedSession} from './support/cli.js'
+import {ACCOUNT, BIN, login, sessionsPath, startLogin, storedSession} from './support/cli.js'
 
 const bus = process.env.DBUS_SESSION_BUS_ADDRESS
 
@@ -79,9 +79,10 @@ describe('ndcli sessions in the OS keyring', function () {
   })
 
   it('logs in into the keyring: no secret in any file; status, token create, refresh and logout work', async () => {
-    const result = await login(server, env)
-    expect(result.stderr).not.to.match(/plain text|Warning/)
+    const result = await login(server, {...env, DEBUG: '*'})
+    expect(result.stderr).not.to.match(/plain text|Warning:/)
     const item = JSON.parse(secretToolLookup(account)!) as {refresh_token: string; access_token: string; api_url: string}
+    expect(result.stderr, 'DEBUG=* output').not.to.include(item.refresh_token).and.not.to.include(item.access_token)
     expect(item.api_url).to.equal(server.url)
     for (const file of await allFiles(dirs.root)) {
       expect(file.text, file.path).not.to.include(item.refresh_token)
@@ -238,5 +239,35 @@ describe('ndcli sessions when no keyring is available (the file fallback)', func
     expect((await ndcli(['auth', 'logout'])).exitCode).to.equal(0)
     expect(await storedSession(env, server.url)).to.equal(undefined)
     expect((await ndcli(['auth', 'status'])).exitCode).to.equal(3)
+  })
+
+  it('logs no secret with DEBUG=*, through login, a refresh and status', async () => {
+    const debugEnv = {...env, DEBUG: '*'}
+    const result = await login(server, debugEnv)
+    const first = (await storedSession(env, server.url))!
+    await server.shiftClock(2 * 3600)
+    const refreshed = await runBinary(BIN, ['auth', 'status', '-f', 'json'], {env: debugEnv})
+    expect(refreshed.exitCode, refreshed.stderr).to.equal(0)
+    const second = (await storedSession(env, server.url))!
+    expect(second.refresh_token, 'the status refreshed the session').not.to.equal(first.refresh_token)
+    expect(refreshed.stderr, 'debug output is on').to.match(/ndcli|oclif/)
+    for (const secret of [first.refresh_token, first.access_token, second.refresh_token, second.access_token]) {
+      expect(result.stderr + result.stdout).not.to.include(secret)
+      expect(refreshed.stderr + refreshed.stdout).not.to.include(secret)
+    }
+  })
+
+  it('refuses to write the session file through a symbolic link, leaving its target alone', async () => {
+    const elsewhere = join(dirs.root, 'elsewhere.json')
+    await writeFile(elsewhere, '{"sessions": {}}\n')
+    await mkdir(dirname(sessionsPath(env)), {recursive: true, mode: 0o700})
+    await symlink(elsewhere, sessionsPath(env))
+    const cli = startLogin({...env, NDCLI_AUTH_STORAGE: 'file'})
+    await submitActivation(server.url, {userCode: await cli.userCode(), email: ACCOUNT.email, password: ACCOUNT.password, action: 'approve'})
+    const result = await cli.exited
+    expect(result.exitCode).not.to.equal(0)
+    expect(result.stderr).to.match(/^Error: .*symbolic link/m)
+    expect(await readFile(elsewhere, 'utf8')).to.equal('{"sessions": {}}\n')
+    expect((await lstat(sessionsPath(env))).isSymbolicLink()).to.equal(true)
   })
 })

@@ -15,7 +15,12 @@ export async function readJsonFile<T>(path: string): Promise<T | undefined> {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined
     throw error
   }
-  return JSON.parse(text) as T
+  try {
+    return JSON.parse(text) as T
+  } catch (error) {
+    // Named, with the fix: "Unexpected token 'u'…" alone does not say which file.
+    throw new Error(`${path} is not valid JSON (${(error as Error).message}): correct it or remove it`)
+  }
 }
 
 let writes = 0
