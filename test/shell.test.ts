@@ -120,8 +120,9 @@ describe('ndcli shell', () => {
     })
 
     it('on a terminal: colour with TERM=xterm, none with TERM=dumb', async () => {
-      const xterm = await runInPty(['org', 'list'], {...dirs.env, NO_COLOR: '', TERM: 'xterm'}).exited
-      const dumb = await runInPty(['org', 'list'], {...dirs.env, NO_COLOR: '', TERM: 'dumb'}).exited
+      // CI unset: supports-color gives no colour under an unknown CI, even on a terminal (.ci/run sets CI=true).
+      const xterm = await runInPty(['org', 'list'], {...dirs.env, NO_COLOR: '', TERM: 'xterm', CI: undefined}).exited
+      const dumb = await runInPty(['org', 'list'], {...dirs.env, NO_COLOR: '', TERM: 'dumb', CI: undefined}).exited
       expect([xterm.exitCode, dumb.exitCode]).to.deep.equal([3, 3])
       expect(xterm.output).to.include(RED_ERROR)
       expect(dumb.output).to.match(/^Error: Not authenticated/)

@@ -22,7 +22,7 @@ export interface PtyProcess {
 const quote = (arg: string) => `'${arg.replaceAll("'", `'\\''`)}'`
 
 /** `ndcli <args>` on a new terminal, with `env` (NDCLI_TOKEN is not inherited unless given). */
-export function runInPty(args: string[], env: Record<string, string>): PtyProcess {
+export function runInPty(args: string[], env: Record<string, string | undefined>): PtyProcess {
   const command = [process.execPath, BIN, ...args].map(quote).join(' ')
   const childEnv: NodeJS.ProcessEnv = {...process.env, NDCLI_TOKEN: undefined, NO_COLOR: '1', TERM: 'xterm', ...env}
   // -q quiet, -f flush each write, -e exit with the command's status, -c the command; the typescript file is /dev/null.
