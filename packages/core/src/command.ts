@@ -19,6 +19,7 @@ import {redactText} from './redact.js'
 import {reportError, reportWarning} from './report.js'
 import {ConfigStore, outputFormatFrom, type ConfigValues} from './store/config.js'
 import {authStorageFrom, AUTH_STORAGE_ENV, CredentialStore} from './store/credentials.js'
+import {Keyring} from './store/keyring.js'
 
 /** The global output flags, declared once: every NdCommand inherits them. */
 export const outputFlags = {
@@ -140,8 +141,9 @@ export abstract class NdCommand<T extends typeof Command> extends Command {
 
   protected get credentialStore(): CredentialStore {
     this.sessionStore ??= new CredentialStore(this.config.dataDir, {
-      storage: authStorageFrom(process.env[AUTH_STORAGE_ENV], this.settings?.['auth.storage']),
+      storage: authStorageFrom(this.io.env[AUTH_STORAGE_ENV], this.settings?.['auth.storage']),
       warn: (message) => this.warn(message),
+      keyring: new Keyring(this.io.env),
     })
     return this.sessionStore
   }
