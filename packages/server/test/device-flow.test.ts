@@ -129,6 +129,46 @@ backends('device authorization grant (RFC 8628) and the /activate page', (backen
     expectOAuthError(reused, 400, 'invalid_grant')
   })
 
+  it('replaying a rotated refresh token (RFC 9700 §4.14.2) is invalid_grant and ends the session, newer tokens too', async () => {
+    const first = await signIn(server, email)
+    const other = await signIn(server, email)
+    const refresh = (refreshToken: string) => request(server, 'POST', '/oauth/token', {form: {grant_type: 'refresh_token', refresh_token: refreshToken}})
+    const second = (await refresh(first.refresh_token)).body
+    const third = (await refresh(second.refresh_token)).body
+    expect((await request(server, 'GET', '/api/v1/auth/me', {token: third.access_token})).status).to.equal(200)
+
+    const replay = await refresh(first.refresh_token)
+    expectOAuthError(replay, 400, 'invalid_grant')
+    expect(replay.body.error_description).to.include('already used')
+    expectError(await request(server, 'GET', '/api/v1/auth/me', {token: third.access_token}), 401, 'invalid_token')
+    expectOAuthError(await refresh(third.refresh_token), 400, 'invalid_grant')
+    // Only that session: another sign-in of the same account goes on.
+    expect((await request(server, 'GET', '/api/v1/auth/me', {token: other.access_token})).status).to.equal(200)
+    expect(server.logs.join('\n')).to.include('a rotated refresh token was presented again')
+    expect(server.logs.join('\n')).not.to.include(first.refresh_token)
+  })
+
+  it('two refreshes racing with one refresh token: at most one succeeds, and the session ends', async () => {
+    const tokens = await signIn(server, email)
+    const answers = await Promise.all(
+      Array.from({length: 5}, () => request(server, 'POST', '/oauth/token', {form: {grant_type: 'refresh_token', refresh_token: tokens.refresh_token}})),
+    )
+    const succeeded = answers.filter((answer) => answer.status === 200)
+    console.log(`      [${backend}] racing refreshes: 5 sent, ${succeeded.length} succeeded, ${5 - succeeded.length} refused`)
+    expect(succeeded.length).to.be.at.most(1)
+    for (const answer of answers) if (answer.status !== 200) expectOAuthError(answer, 400, 'invalid_grant')
+    for (const answer of succeeded) {
+      expectError(await request(server, 'GET', '/api/v1/auth/me', {token: answer.body.access_token}), 401, 'invalid_token')
+    }
+  })
+
+  it('revoking a retired refresh token ends its session too', async () => {
+    const first = await signIn(server, email)
+    const second = (await request(server, 'POST', '/oauth/token', {form: {grant_type: 'refresh_token', refresh_token: first.refresh_token}})).body
+    expect((await request(server, 'POST', '/oauth/revoke', {form: {token: first.refresh_token}})).status).to.equal(200)
+    expectError(await request(server, 'GET', '/api/v1/auth/me', {token: second.access_token}), 401, 'invalid_token')
+  })
+
   it('an access token past its lifetime is 401 token_expired, and refreshing renews it', async () => {
     const tokens = await signIn(server, email)
     server.clock.setOffsetSeconds(3600)

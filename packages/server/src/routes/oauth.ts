@@ -97,7 +97,7 @@ export function registerOAuthRoutes(app: FastifyInstance, {store, clock, limits,
       const grantType = requireParam(form, 'grant_type')
       try {
         if (grantType === DEVICE_CODE_GRANT) return await exchangeDeviceCode(requireParam(form, 'device_code'), form.client_id)
-        if (grantType === 'refresh_token') return await refreshSession(requireParam(form, 'refresh_token'))
+        if (grantType === 'refresh_token') return await refreshSession(request, requireParam(form, 'refresh_token'))
       } catch (error) {
         if (error instanceof ApiError && error.code === 'invalid_grant') throttle.recordFailure(request.ip)
         throw error
@@ -184,10 +184,15 @@ export function registerOAuthRoutes(app: FastifyInstance, {store, clock, limits,
     return response
   }
 
-  async function refreshSession(refreshToken: string) {
+  async function refreshSession(request: FastifyRequest, refreshToken: string) {
     const now = clock()
     const {stored, response} = newTokens(now)
-    if (!(await store.rotateSession(secretDigest(refreshToken), stored, now.toISOString()))) {
+    const outcome = await store.rotateSession(secretDigest(refreshToken), stored, now.toISOString())
+    if (outcome === 'reused') {
+      request.log.warn('a rotated refresh token was presented again: its session is ended')
+      throw oauthError('invalid_grant', 'The refresh token was already used, so the session has been ended: sign in again with `ndcli auth login`.')
+    }
+    if (outcome === 'invalid') {
       throw oauthError('invalid_grant', 'The refresh token is not valid or has expired: sign in again with `ndcli auth login`.')
     }
     return response
