@@ -7,7 +7,7 @@ import {systemClock, type AdjustableClock, type Clock} from './clock.js'
 import {DEFAULT_LIMITS, type Limits} from './config.js'
 import type {AppContext} from './context.js'
 import {UnstorableText, type Store} from './db/index.js'
-import {ApiError, errorBody, invalidInput, notFound} from './errors.js'
+import {ApiError, errorBody, invalidInput, notFound, oauthErrorBody} from './errors.js'
 import {parseJsonBody} from './json-body.js'
 import {registerActivateRoutes} from './routes/activate.js'
 import {registerCredentialRoutes} from './routes/credentials.js'
@@ -254,7 +254,9 @@ export function createApp(options: AppOptions): FastifyInstance {
   app.setErrorHandler((error: FastifyError, request, reply) => {
     const apiError = toApiError(error, request, limits)
     if (apiError.statusCode >= 500) request.log.error({err: error}, 'request failed')
-    void reply.code(apiError.statusCode).headers(apiError.headers).send(apiError.body)
+    // RFC 6749 §5.2 on the OAuth endpoints (a standard client reads nothing else); the API envelope elsewhere.
+    const body = request.routeOptions.config.oauthErrors ? oauthErrorBody(apiError) : apiError.body
+    void reply.code(apiError.statusCode).headers(apiError.headers).send(body)
   })
   app.setNotFoundHandler((request, reply) => {
     const path = request.url.split('?')[0]!

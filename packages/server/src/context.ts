@@ -19,5 +19,7 @@ declare module 'fastify' {
   interface FastifyContextConfig {
     /** Error code for schema violations on this route (OAuth endpoints use invalid_request). */
     validationErrorCode?: string
+    /** Errors are answered as RFC 6749 §5.2 `{"error", "error_description"}` instead of the API envelope. */
+    oauthErrors?: boolean
   }
 }

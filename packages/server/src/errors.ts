@@ -55,5 +55,40 @@ export const rateLimited = (
 export const rotationConflict = (name: string) =>
   new ApiError(409, 'conflict', `The token "${name}" was rotated or revoked by another request at the same time: list it and try again.`)
 
-/** OAuth endpoints use the same envelope, with the RFC 6749 / RFC 8628 error codes. */
+/** An RFC 6749 / RFC 8628 / RFC 7009 error code; /oauth/* answers them as `{"error", "error_description"}` (RFC 6749 §5.2). */
 export const oauthError = (code: string, message: string) => new ApiError(400, code, message)
+
+/** The error codes the OAuth RFCs define for the token, device authorization and revocation endpoints. */
+const OAUTH_ERROR_CODES = new Set([
+  'invalid_request',
+  'invalid_client',
+  'invalid_grant',
+  'unauthorized_client',
+  'unsupported_grant_type',
+  'invalid_scope',
+  'authorization_pending',
+  'slow_down',
+  'access_denied',
+  'expired_token',
+  'unsupported_token_type',
+  'server_error',
+  'temporarily_unavailable',
+])
+
+export interface OAuthErrorBody {
+  error: string
+  error_description: string
+}
+
+/**
+ * The RFC 6749 §5.2 body of an error raised on an OAuth endpoint. Errors found before the route
+ * (413, 415, a body that is not UTF-8) carry API codes: they become invalid_request, and 5xx
+ * server_error (the status stays). 429 keeps the extension code rate_limited, with Retry-After.
+ */
+export function oauthErrorBody(error: ApiError): OAuthErrorBody {
+  let code = error.code
+  if (!OAUTH_ERROR_CODES.has(code) && code !== 'rate_limited') {
+    code = error.statusCode >= 500 ? (error.statusCode === 503 ? 'temporarily_unavailable' : 'server_error') : 'invalid_request'
+  }
+  return {error: code, error_description: error.message}
+}

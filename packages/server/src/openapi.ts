@@ -51,7 +51,11 @@ const organization = {
   },
 }
 
-const oauthErrors = (codes: string[]) => error('OAuth error, in the same envelope as every other error', codes)
+const oauthErrors = (codes: string[]) => ({
+  description: `RFC 6749 §5.2 error, not the API envelope (codes: ${codes.join(', ')}); 413 and 415 are invalid_request here`,
+  ...json({$ref: '#/components/schemas/OAuthError'}),
+})
+const oauthThrottled = {...oauthErrors(['rate_limited']), headers: throttled.headers}
 const slugParameter = {name: 'slug', in: 'path', required: true, schema: {type: 'string'}}
 
 export const openApiDocument = {
@@ -60,7 +64,7 @@ export const openApiDocument = {
     title: 'ndcli control plane',
     version: '1.0.0',
     description:
-      'Every error is {"error": {"code", "message"}}, including OAuth errors, 404 for unknown routes, 413 payload_too_large, 415 unsupported_media_type and 500 internal_error. Request bodies are JSON (16 KiB at most, no unknown fields, no repeated keys); /oauth/* and /activate also take HTML forms.',
+      'Every error is {"error": {"code", "message"}} (also 404 for unknown routes, 413 payload_too_large, 415 unsupported_media_type and 500 internal_error), except on /oauth/device/code, /oauth/token and /oauth/revoke, which answer RFC 6749 §5.2 {"error", "error_description"}. Request bodies are JSON (16 KiB at most, no unknown fields, no repeated keys); /oauth/* and /activate also take HTML forms.',
   },
   components: {
     securitySchemes: {
@@ -82,6 +86,12 @@ export const openApiDocument = {
       CreatedToken: createdTokenSchema,
       RotatedToken: rotatedTokenSchema,
       Organization: organization,
+      OAuthError: {
+        type: 'object',
+        required: ['error', 'error_description'],
+        additionalProperties: false,
+        properties: {error: {type: 'string'}, error_description: {type: 'string'}},
+      },
     },
   },
   paths: {
@@ -320,7 +330,7 @@ export const openApiDocument = {
             'access_denied',
             'expired_token',
           ]),
-          429: throttled,
+          429: oauthThrottled,
         },
       },
     },
@@ -347,6 +357,30 @@ export const openApiDocument = {
           401: {description: 'Wrong email or password: the form again; the device stays pending', content: {'text/html': {}}},
           403: {description: 'Missing or wrong CSRF token: the form again', content: {'text/html': {}}},
           429: {description: 'Too many failures from this address', content: {'text/html': {}}},
+        },
+      },
+    },
+    '/.well-known/oauth-authorization-server': {
+      get: {
+        summary: 'RFC 8414 authorization server metadata; issuer is the public URL, else the origin of the request',
+        responses: {
+          200: {
+            description: 'No authorization endpoint, so response_types_supported is empty; public clients only (auth method none)',
+            ...json({
+              type: 'object',
+              required: ['issuer', 'device_authorization_endpoint', 'token_endpoint', 'revocation_endpoint', 'grant_types_supported'],
+              properties: {
+                issuer: {type: 'string'},
+                device_authorization_endpoint: {type: 'string'},
+                token_endpoint: {type: 'string'},
+                revocation_endpoint: {type: 'string'},
+                grant_types_supported: {type: 'array', items: {type: 'string'}},
+                response_types_supported: {type: 'array', items: {type: 'string'}},
+                token_endpoint_auth_methods_supported: {type: 'array', items: {const: 'none'}},
+                revocation_endpoint_auth_methods_supported: {type: 'array', items: {const: 'none'}},
+              },
+            }),
+          },
         },
       },
     },

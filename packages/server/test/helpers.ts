@@ -94,6 +94,16 @@ export function expectError(response: ApiResponse, status: number, code: string)
   expect(response.body.error.message).to.be.a('string').and.not.equal('')
 }
 
+/** Asserts an RFC 6749 §5.2 error, as /oauth/* answers: `{"error": code, "error_description": …}` and nothing else. */
+export function expectOAuthError(response: ApiResponse, status: number, code: string): void {
+  expect(response.body, response.text).to.have.property('error', code)
+  expect(response.status, response.text).to.equal(status)
+  expect(Object.keys(response.body).sort()).to.deep.equal(['error', 'error_description'])
+  expect(response.body.error_description).to.be.a('string').and.not.equal('')
+  expect(response.headers.get('content-type')).to.match(/^application\/json/)
+  expect(response.headers.get('cache-control')).to.equal('no-store')
+}
+
 let userCounter = 0
 /** A valid scrypt hash of PASSWORD at a low cost, so that sign-ins in tests are fast (the cost is read from the hash). */
 const cheapHash = hashPassword(PASSWORD, {N: 1024, r: 8, p: 1})

@@ -119,6 +119,20 @@ export const MIGRATIONS: readonly Migration[] = [
         ON personal_access_tokens (user_id, created_at, name) WHERE revoked_at IS NULL`,
     ],
   },
+  {
+    version: 5,
+    name: 'sessions: the refresh tokens a rotation retired, to detect their reuse',
+    // RFC 9700 §4.14.2: a retired refresh token presented again means it leaked; the session it
+    // belongs to is ended (the rows go with it). The primary key makes a token retire only once.
+    statements: [
+      `CREATE TABLE retired_refresh_tokens (
+        refresh_token_digest TEXT PRIMARY KEY,
+        session_id TEXT NOT NULL REFERENCES sessions (id) ON DELETE CASCADE,
+        retired_at TEXT NOT NULL
+      )`,
+      'CREATE INDEX retired_refresh_tokens_session ON retired_refresh_tokens (session_id)',
+    ],
+  },
 ]
 
 /** Applies the migrations not yet recorded, all in one exclusive transaction. */

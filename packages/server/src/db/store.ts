@@ -487,21 +487,40 @@ export class Store {
   }
 
   /**
-   * Replaces both tokens of the session the refresh token belongs to. The old
-   * refresh (and access) token stop working; false when the refresh token is
-   * unknown, already rotated or expired.
+   * Replaces both tokens of the session the refresh token belongs to (RFC 9700 §4.14.2): the old
+   * refresh token is retired, so that presenting it again ends the session, newer tokens included.
+   * 'rotated'; 'reused' when it had been retired already (the session is then ended); 'invalid'
+   * when it is unknown or expired. Two refreshes racing with one token: one rotates, the other is
+   * a reuse (the primary key of the retired digest decides, on both engines).
    */
-  async rotateSession(refreshTokenDigest: string, next: SessionTokens, now: string): Promise<boolean> {
-    const changed = await this.db.run(
-      `UPDATE sessions SET access_token_digest = ?, access_expires_at = ?, refresh_token_digest = ?, refresh_expires_at = ?
-       WHERE refresh_token_digest = ? AND refresh_expires_at > ?`,
-      [next.accessTokenDigest, next.accessExpiresAt, next.refreshTokenDigest, next.refreshExpiresAt, refreshTokenDigest, now],
+  async rotateSession(refreshTokenDigest: string, next: SessionTokens, now: string): Promise<'rotated' | 'reused' | 'invalid'> {
+    const retired = await this.db.run(
+      `INSERT INTO retired_refresh_tokens (refresh_token_digest, session_id, retired_at)
+       SELECT refresh_token_digest, id, ? FROM sessions WHERE refresh_token_digest = ? AND refresh_expires_at > ?
+       ON CONFLICT (refresh_token_digest) DO NOTHING`,
+      [now, refreshTokenDigest, now],
     )
-    return changed > 0
+    if (retired > 0) {
+      const changed = await this.db.run(
+        `UPDATE sessions SET access_token_digest = ?, access_expires_at = ?, refresh_token_digest = ?, refresh_expires_at = ?
+         WHERE refresh_token_digest = ?`,
+        [next.accessTokenDigest, next.accessExpiresAt, next.refreshTokenDigest, next.refreshExpiresAt, refreshTokenDigest],
+      )
+      if (changed > 0) return 'rotated'
+    }
+    const ended = await this.db.run(
+      'DELETE FROM sessions WHERE id IN (SELECT session_id FROM retired_refresh_tokens WHERE refresh_token_digest = ?)',
+      [refreshTokenDigest],
+    )
+    return ended > 0 ? 'reused' : 'invalid'
   }
 
-  /** Ends the session that either token belongs to. */
+  /** Ends the session that either token, or a refresh token it retired, belongs to. */
   async deleteSessionByToken(digest: string): Promise<void> {
-    await this.db.run('DELETE FROM sessions WHERE access_token_digest = ? OR refresh_token_digest = ?', [digest, digest])
+    await this.db.run(
+      `DELETE FROM sessions WHERE access_token_digest = ? OR refresh_token_digest = ?
+         OR id IN (SELECT session_id FROM retired_refresh_tokens WHERE refresh_token_digest = ?)`,
+      [digest, digest, digest],
+    )
   }
 }

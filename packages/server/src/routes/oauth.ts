@@ -1,4 +1,4 @@
-import type {FastifyInstance} from 'fastify'
+import type {FastifyInstance, FastifyRequest} from 'fastify'
 import {addSeconds} from '../clock.js'
 import type {AppContext} from '../context.js'
 import {UniqueViolation, type DeviceAuthorization, type SessionTokens} from '../db/index.js'
@@ -35,7 +35,25 @@ function requireParam(form: Form, name: string): string {
 }
 
 export function registerOAuthRoutes(app: FastifyInstance, {store, clock, limits, throttle, publicUrl}: AppContext): void {
-  const config = {validationErrorCode: 'invalid_request'}
+  const config = {validationErrorCode: 'invalid_request', oauthErrors: true}
+  /** Where people and clients reach this server: the configured public URL, else the request's own origin. */
+  const baseUrl = (request: FastifyRequest) => publicUrl ?? `${request.protocol}://${request.host}`
+
+  // RFC 8414: what a standard client discovers before it starts. The issuer is the base URL itself.
+  app.get('/.well-known/oauth-authorization-server', async (request) => {
+    const issuer = baseUrl(request)
+    return {
+      issuer,
+      device_authorization_endpoint: `${issuer}/oauth/device/code`,
+      token_endpoint: `${issuer}/oauth/token`,
+      revocation_endpoint: `${issuer}/oauth/revoke`,
+      grant_types_supported: [DEVICE_CODE_GRANT, 'refresh_token'],
+      // No authorization endpoint: no response type is supported.
+      response_types_supported: [],
+      token_endpoint_auth_methods_supported: ['none'],
+      revocation_endpoint_auth_methods_supported: ['none'],
+    }
+  })
 
   app.post<{Body: Form}>(
     '/oauth/device/code',
@@ -57,7 +75,7 @@ export function registerOAuthRoutes(app: FastifyInstance, {store, clock, limits,
           createdAt: now.toISOString(),
         }),
       )
-      const verificationUri = `${publicUrl ?? `${request.protocol}://${request.host}`}/activate`
+      const verificationUri = `${baseUrl(request)}/activate`
       return {
         device_code: deviceCode,
         user_code: userCode,
@@ -79,7 +97,7 @@ export function registerOAuthRoutes(app: FastifyInstance, {store, clock, limits,
       const grantType = requireParam(form, 'grant_type')
       try {
         if (grantType === DEVICE_CODE_GRANT) return await exchangeDeviceCode(requireParam(form, 'device_code'), form.client_id)
-        if (grantType === 'refresh_token') return await refreshSession(requireParam(form, 'refresh_token'))
+        if (grantType === 'refresh_token') return await refreshSession(request, requireParam(form, 'refresh_token'))
       } catch (error) {
         if (error instanceof ApiError && error.code === 'invalid_grant') throttle.recordFailure(request.ip)
         throw error
@@ -166,10 +184,15 @@ export function registerOAuthRoutes(app: FastifyInstance, {store, clock, limits,
     return response
   }
 
-  async function refreshSession(refreshToken: string) {
+  async function refreshSession(request: FastifyRequest, refreshToken: string) {
     const now = clock()
     const {stored, response} = newTokens(now)
-    if (!(await store.rotateSession(secretDigest(refreshToken), stored, now.toISOString()))) {
+    const outcome = await store.rotateSession(secretDigest(refreshToken), stored, now.toISOString())
+    if (outcome === 'reused') {
+      request.log.warn('a rotated refresh token was presented again: its session is ended')
+      throw oauthError('invalid_grant', 'The refresh token was already used, so the session has been ended: sign in again with `ndcli auth login`.')
+    }
+    if (outcome === 'invalid') {
       throw oauthError('invalid_grant', 'The refresh token is not valid or has expired: sign in again with `ndcli auth login`.')
     }
     return response
