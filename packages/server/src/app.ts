@@ -4,7 +4,7 @@ import type {Socket} from 'node:net'
 import Fastify, {LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest} from 'fastify'
 import {createAuthenticator} from './auth.js'
 import {systemClock, type AdjustableClock, type Clock} from './clock.js'
-import {DEFAULT_LIMITS, type Limits} from './config.js'
+import {DEFAULT_LIMITS, parsePublicUrl, type Limits, type TrustProxy} from './config.js'
 import type {AppContext} from './context.js'
 import {UnstorableText, type Store} from './db/index.js'
 import {ApiError, errorBody, invalidInput, notFound, oauthErrorBody} from './errors.js'
@@ -35,8 +35,13 @@ export interface AppOptions {
   /** false (default) for no logs. */
   logger?: LoggerOptions | false
   limits?: Partial<Limits>
-  /** Base URL shown in verification_uri, e.g. behind a proxy; default: from the request's Host. */
+  /**
+   * Where people and clients reach the server (`--public-url`): the issuer, verification_uri and
+   * metadata URLs, and whether cookies are Secure. Default: from the request (its Host header).
+   */
   publicUrl?: string
+  /** Proxies whose X-Forwarded-* headers are believed (`--trust-proxy`); default: none, request.ip is the peer's address. */
+  trustProxy?: TrustProxy
   /** Test only: registers `PUT /__test/clock`, which sets this clock's offset. Its `now` becomes the app's clock. */
   testClock?: AdjustableClock
 }
@@ -188,6 +193,13 @@ function answerClientError(error: Error & {code?: string}, socket: Socket): void
 /** Fastify's default; path parameters (token names, slugs) are at most 64 characters. */
 const MAX_PARAM_LENGTH = 100
 
+/** Fastify's types lack the hop count proxy-addr takes; the same rule as a function: the nearest `hops` addresses are proxies. */
+function trustProxyOption(trustProxy: TrustProxy | undefined): false | string[] | ((address: string, hop: number) => boolean) {
+  if (trustProxy === undefined) return false
+  if (typeof trustProxy === 'number') return (_address, hop) => hop < trustProxy
+  return trustProxy
+}
+
 export function createApp(options: AppOptions): FastifyInstance {
   const limits: Limits = {...DEFAULT_LIMITS, ...options.limits}
   const clock = options.testClock?.now ?? options.clock ?? systemClock
@@ -203,6 +215,7 @@ export function createApp(options: AppOptions): FastifyInstance {
     logController: new OneLinePerRequest(),
     childLoggerFactory: (logger, bindings, options) => new DeferredChildLogger(logger, bindings, options),
     bodyLimit: limits.bodyLimitBytes,
+    trustProxy: trustProxyOption(options.trustProxy),
     routerOptions: {maxParamLength: MAX_PARAM_LENGTH},
     genReqId: requestId,
     requestIdHeader: false,
@@ -272,7 +285,7 @@ export function createApp(options: AppOptions): FastifyInstance {
     limits,
     throttle,
     auth: createAuthenticator(options.store, clock, throttle),
-    publicUrl: options.publicUrl?.replace(/\/+$/, ''),
+    publicUrl: options.publicUrl === undefined ? undefined : parsePublicUrl(options.publicUrl),
   }
 
   registerHealthRoutes(app, context)

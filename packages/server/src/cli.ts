@@ -1,7 +1,7 @@
 import {parseArgs, type ParseArgsConfig} from 'node:util'
 import {AccountError, addMember, addOrganization, addUser, ROLES} from './accounts.js'
 import {offsetClock, systemClock} from './clock.js'
-import {DEFAULT_HOST, DEFAULT_PORT, defaultDataDir, limitsFromEnv} from './config.js'
+import {DEFAULT_HOST, DEFAULT_PORT, defaultDataDir, limitsFromEnv, parsePublicUrl, parseTrustProxy} from './config.js'
 import {openStore, type Store} from './db/index.js'
 import {startServer} from './server.js'
 
@@ -55,9 +55,9 @@ interface Command {
 
 const COMMANDS: Record<string, Command> = {
   start: {
-    usage: `ndcli-server start [--host ${DEFAULT_HOST}] [--port ${DEFAULT_PORT}] [--data-dir DIR] [--database-url URL]`,
+    usage: `ndcli-server start [--host ${DEFAULT_HOST}] [--port ${DEFAULT_PORT}] [--data-dir DIR] [--database-url URL] [--public-url URL] [--trust-proxy PROXIES]`,
     summary: 'Apply migrations and serve the API until SIGINT or SIGTERM.',
-    options: {host: {type: 'string'}, port: {type: 'string'}},
+    options: {host: {type: 'string'}, port: {type: 'string'}, 'public-url': {type: 'string'}, 'trust-proxy': {type: 'string'}},
     run: start,
   },
   'user add': {
@@ -122,7 +122,13 @@ ${STORAGE_HELP}
 ${name === 'start' ? START_HELP : ''}`
 }
 
-const START_HELP = `
+const START_HELP = `  --public-url URL       where people and clients reach this server, e.g. https://ndcli.example.com:
+                         fixes the issuer, sign-in links and metadata URLs, and makes cookies
+                         Secure when https (default: $NDCLI_PUBLIC_URL, else each request's Host)
+  --trust-proxy PROXIES  believe X-Forwarded-For/-Proto/-Host from these proxies: a hop count
+                         (e.g. 1) or addresses / CIDR ranges, comma-separated
+                         (default: $NDCLI_TRUST_PROXY, else none: the client is the peer address)
+
 Environment:
   DATABASE_URL                      PostgreSQL URL (when --data-dir and --database-url are absent)
   NDCLI_SERVER_DEVICE_INTERVAL      device-flow polling interval in seconds (default 5)
@@ -243,9 +249,23 @@ function parsePort(text: string | undefined): number {
   return port
 }
 
+/** A flag's value, else its environment variable's, checked by `parse`; a bad value is a usage error naming where it came from. */
+function flagOrEnv<T>(values: Values, env: NodeJS.ProcessEnv, flag: string, variable: string, parse: (text: string) => T): T | undefined {
+  const fromFlag = optional(values, flag)
+  const text = fromFlag ?? (env[variable] || undefined)
+  if (text === undefined) return undefined
+  try {
+    return parse(text)
+  } catch (error) {
+    throw new UsageError(`${fromFlag === undefined ? variable : `--${flag}`} ${(error as Error).message}`)
+  }
+}
+
 async function start(values: Values, io: CliIo): Promise<number> {
   const port = parsePort(optional(values, 'port'))
   const host = optional(values, 'host') ?? DEFAULT_HOST
+  const publicUrl = flagOrEnv(values, io.env, 'public-url', 'NDCLI_PUBLIC_URL', parsePublicUrl)
+  const trustProxy = flagOrEnv(values, io.env, 'trust-proxy', 'NDCLI_TRUST_PROXY', parseTrustProxy)
   const limits = limitsFromEnv(io.env)
   // Test only: lets tests of the whole system move the server's clock (PUT /__test/clock).
   const testClock = io.env.NDCLI_SERVER_TEST_CLOCK === '1' ? offsetClock() : undefined
@@ -253,7 +273,7 @@ async function start(values: Values, io: CliIo): Promise<number> {
   const store = await openStore(storeOptions(values, io.env))
   const log = coalescedLines(io.stderr)
   try {
-    const server = await startServer({store, host, port, limits, testClock, logger: {stream: log}})
+    const server = await startServer({store, host, port, limits, testClock, publicUrl, trustProxy, logger: {stream: log}})
     if (testClock) server.app.log.warn('NDCLI_SERVER_TEST_CLOCK=1: PUT /__test/clock is enabled; never use this in production')
     io.stdout.write(`Listening on ${server.url}\n`)
     const signal = await shutdown

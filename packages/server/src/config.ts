@@ -1,3 +1,4 @@
+import {isIP} from 'node:net'
 import {homedir} from 'node:os'
 import {join} from 'node:path'
 
@@ -53,4 +54,47 @@ export function limitsFromEnv(env: NodeJS.ProcessEnv): Partial<Limits> {
 export function defaultDataDir(env: NodeJS.ProcessEnv = process.env): string {
   const base = env.XDG_DATA_HOME || join(homedir(), '.local', 'share')
   return join(base, 'ndcli-server')
+}
+
+/**
+ * The base URL people and clients reach this server at (`--public-url`): an http(s) URL without
+ * query, fragment or credentials. Returned without a trailing slash, so paths append to it.
+ * Throws with a sentence naming what is wrong.
+ */
+export function parsePublicUrl(text: string): string {
+  let url: URL
+  try {
+    url = new URL(text)
+  } catch {
+    throw new Error(`must be an http or https URL such as https://ndcli.example.com, got "${text}"`)
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new Error(`must start with https:// or http://, got "${text}"`)
+  if (url.search || url.hash || text.includes('?') || text.includes('#')) throw new Error(`must not have a query or fragment, got "${text}"`)
+  if (url.username || url.password) throw new Error('must not contain a user name or password')
+  return url.href.replace(/\/+$/, '')
+}
+
+/** What Fastify's `trustProxy` takes: a number of proxy hops, or the addresses / CIDR ranges of trusted proxies. */
+export type TrustProxy = number | string[]
+
+const PROXY_ADDRESS_NAMES = new Set(['loopback', 'linklocal', 'uniquelocal'])
+
+/**
+ * `--trust-proxy`: `1` (or another hop count) trusts that many proxies in front of the server;
+ * otherwise a comma-separated list of proxy addresses or CIDR ranges (or `loopback`,
+ * `linklocal`, `uniquelocal`). Only requests from those proxies have X-Forwarded-* honoured.
+ */
+export function parseTrustProxy(text: string): TrustProxy {
+  if (/^[1-9]\d{0,1}$/.test(text)) return Number(text)
+  const entries = text.split(',').map((entry) => entry.trim())
+  for (const entry of entries) {
+    if (PROXY_ADDRESS_NAMES.has(entry)) continue
+    const [address, prefix, ...rest] = entry.split('/')
+    const family = isIP(address ?? '')
+    const prefixOk = prefix === undefined || (/^\d{1,3}$/.test(prefix) && Number(prefix) <= (family === 6 ? 128 : 32))
+    if (family === 0 || !prefixOk || rest.length > 0) {
+      throw new Error(`must be a number of proxy hops (e.g. 1) or proxy addresses / CIDR ranges separated by commas (e.g. 10.0.0.0/8,127.0.0.1), got "${text}"`)
+    }
+  }
+  return entries
 }

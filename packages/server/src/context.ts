@@ -11,7 +11,7 @@ export interface AppContext {
   limits: Limits
   auth: Authenticator
   throttle: AuthFailureThrottle
-  /** Base of the URLs shown to people (verification_uri); else derived from the request. */
+  /** Base of the URLs shown to people and clients (issuer, verification_uri), without a trailing slash; else derived from the request. */
   publicUrl: string | undefined
 }
 

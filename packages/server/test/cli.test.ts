@@ -11,8 +11,8 @@ import {ensureBuilt} from './build.js'
 const PACKAGE_DIR = dirname(dirname(fileURLToPath(import.meta.url)))
 const BIN = join(PACKAGE_DIR, 'bin', 'ndcli-server.js')
 
-function cli(args: string[], options: {input?: string} = {}) {
-  const result = spawnSync(process.execPath, [BIN, ...args], {input: options.input, encoding: 'utf8'})
+function cli(args: string[], options: {input?: string; env?: NodeJS.ProcessEnv} = {}) {
+  const result = spawnSync(process.execPath, [BIN, ...args], {input: options.input, encoding: 'utf8', env: {...process.env, ...options.env}})
   return {status: result.status, stdout: result.stdout, stderr: result.stderr}
 }
 
@@ -38,7 +38,7 @@ async function startCli(args: string[], env: NodeJS.ProcessEnv = {}): Promise<Ru
     })
     void exited.then((code) => reject(new Error(`server exited with ${code}: ${stderr}`)))
   })
-  const match = /^Listening on (http:\/\/127\.0\.0\.1:\d+)$/.exec(first)
+  const match = /^Listening on (http:\/\/[\d.]+:\d+)$/.exec(first)
   if (!match) throw new Error(`unexpected first line: ${first}`)
   return {child, url: match[1]!, stdoutLines, stderr: () => stderr, exited}
 }
@@ -151,6 +151,11 @@ describe('ndcli-server command line: usage, help, errors before any storage', fu
     ['a missing option', ['org', 'add'], /^Error: --slug is required\. Run 'ndcli-server org add --help' for usage\.\n$/],
     ['both password options', ['user', 'add', '--email', 'a@b.c', '--password', 'x', '--password-stdin'], /^Error: give either --password or --password-stdin, not both/],
     ['a bad port', ['start', '--port', 'http'], /^Error: --port must be a number from 0 to 65535, got "http"/],
+    ['a public URL that is no URL', ['start', '--public-url', 'ndcli.example.com'], /^Error: --public-url must be an http or https URL such as https:\/\/ndcli\.example\.com, got "ndcli\.example\.com"\. Run 'ndcli-server start --help' for usage\.\n$/],
+    ['a public URL of another scheme', ['start', '--public-url', 'ftp://ndcli.example.com'], /^Error: --public-url must start with https:\/\/ or http:\/\/, got "ftp:/],
+    ['a public URL with a query', ['start', '--public-url', 'https://ndcli.example.com/?a=1'], /^Error: --public-url must not have a query or fragment/],
+    ['a public URL with a fragment', ['start', '--public-url', 'https://ndcli.example.com/#top'], /^Error: --public-url must not have a query or fragment/],
+    ['a bad --trust-proxy', ['start', '--trust-proxy', 'everyone'], /^Error: --trust-proxy must be a number of proxy hops \(e\.g\. 1\) or proxy addresses/],
   ]
   for (const [label, args, stderr] of usageErrors) {
     it(`${label} → exit 2 with one "Error:" line`, () => {
@@ -159,6 +164,35 @@ describe('ndcli-server command line: usage, help, errors before any storage', fu
       expect(result.status).to.equal(2)
     })
   }
+
+  it('a bad NDCLI_PUBLIC_URL or NDCLI_TRUST_PROXY is a usage error naming the variable', () => {
+    const badUrl = cli(['start', '--data-dir', dataDir], {env: {NDCLI_PUBLIC_URL: 'https://x.example/?q'}})
+    expect([badUrl.status, badUrl.stderr]).to.deep.equal([2, `Error: NDCLI_PUBLIC_URL must not have a query or fragment, got "https://x.example/?q". Run 'ndcli-server start --help' for usage.\n`])
+    const badProxy = cli(['start', '--data-dir', dataDir], {env: {NDCLI_TRUST_PROXY: '10.0.0.0/99'}})
+    expect(badProxy.status).to.equal(2)
+    expect(badProxy.stderr).to.match(/^Error: NDCLI_TRUST_PROXY must be a number of proxy hops/)
+  })
+
+  it('warns at start on a non-loopback address without --public-url; not with it, and the issuer is then the public URL', async () => {
+    const open = await startCli(['--host', '0.0.0.0', '--data-dir', dataDir])
+    const url = open.url.replace('0.0.0.0', '127.0.0.1')
+    expect((await fetch(`${url}/readyz`)).status).to.equal(200)
+    open.child.kill('SIGTERM')
+    await open.exited
+    expect(open.stderr()).to.include('"level":40').and.include('without --public-url or --trust-proxy')
+
+    const fixed = await startCli(['--host', '0.0.0.0', '--data-dir', dataDir], {NDCLI_PUBLIC_URL: 'https://ndcli.example.com'})
+    const metadata = (await (await fetch(`${fixed.url.replace('0.0.0.0', '127.0.0.1')}/.well-known/oauth-authorization-server`)).json()) as {issuer: string}
+    fixed.child.kill('SIGTERM')
+    await fixed.exited
+    expect(metadata.issuer).to.equal('https://ndcli.example.com')
+    expect(fixed.stderr()).not.to.include('without --public-url')
+
+    const loopback = await startCli(['--data-dir', dataDir])
+    loopback.child.kill('SIGTERM')
+    await loopback.exited
+    expect(loopback.stderr()).not.to.include('without --public-url')
+  })
 
   for (const command of [['start'], ['user', 'add'], ['org', 'add'], ['member', 'add']]) {
     it(`${command.join(' ')} --help prints its usage and exits 0`, () => {

@@ -1,5 +1,6 @@
 import {expect} from 'chai'
 import {addMember, addOrganization} from '../src/accounts.js'
+import type {AppOptions} from '../src/app.js'
 import {offsetClock, type AdjustableClock} from '../src/clock.js'
 import type {Limits} from '../src/config.js'
 import {openStore, type Role, type Store} from '../src/db/index.js'
@@ -22,7 +23,11 @@ export interface TestServer {
 
 export const PASSWORD = 'correct horse battery staple'
 
-export async function startTestServer(backend: Backend, limits: Partial<Limits> = {}): Promise<TestServer> {
+export async function startTestServer(
+  backend: Backend,
+  limits: Partial<Limits> = {},
+  options: Pick<AppOptions, 'publicUrl' | 'trustProxy'> = {},
+): Promise<TestServer> {
   const database = await freshDatabase(backend)
   const store = await openStore(database.storeOptions)
   const clock = offsetClock()
@@ -33,6 +38,7 @@ export async function startTestServer(backend: Backend, limits: Partial<Limits> 
     clock: clock.now,
     logger: {level: 'debug', stream: {write: (line) => logs.push(line)}},
     limits: {deviceIntervalSeconds: 1, ...limits},
+    ...options,
   })
   return {
     url: server.url,

@@ -54,7 +54,9 @@ function sendPage(reply: FastifyReply, status: number, view: ActivatePageView): 
     .send(renderActivatePage(view))
 }
 
-export function registerActivateRoutes(app: FastifyInstance, {store, clock, throttle}: AppContext): void {
+export function registerActivateRoutes(app: FastifyInstance, {store, clock, throttle, publicUrl}: AppContext): void {
+  /** The public URL decides when it is set: a proxy ending TLS forwards plain http. */
+  const secureCookie = (request: FastifyRequest) => (publicUrl ? publicUrl.startsWith('https:') : request.protocol === 'https')
   /** Renders the form with a fresh CSRF token (and cookie); the password is never echoed. */
   function sendForm(
     request: FastifyRequest,
@@ -67,7 +69,7 @@ export function registerActivateRoutes(app: FastifyInstance, {store, clock, thro
       path: '/activate',
       httpOnly: true,
       sameSite: 'strict',
-      secure: request.protocol === 'https',
+      secure: secureCookie(request),
     })
     return sendPage(reply, status, {kind: 'form', csrfToken, ...fields})
   }
