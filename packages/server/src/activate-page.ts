@@ -33,6 +33,7 @@ export const ACTIVATE_PAGE_CSP = [
 export type ActivatePageView =
   | {kind: 'form'; userCode: string; email: string; csrfToken: string; error?: string}
   | {kind: 'decided'; outcome: 'approved' | 'denied'}
+  | {kind: 'refused'}
 
 const ESCAPES: Record<string, string> = {'&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;'}
 
@@ -41,7 +42,8 @@ export function escapeHtml(text: string): string {
 }
 
 export function renderActivatePage(view: ActivatePageView): string {
-  const {title, body} = view.kind === 'form' ? {title: 'Sign in to ndcli', body: form(view)} : decided(view.outcome)
+  const {title, body} =
+    view.kind === 'form' ? {title: 'Sign in to ndcli', body: form(view)} : view.kind === 'refused' ? REFUSED : decided(view.outcome)
   return `<!doctype html>
 <html lang="en">
 <head>
@@ -77,6 +79,12 @@ ${error}<form method="post" action="/activate">
 <button type="submit" name="action" value="deny" class="secondary">Deny</button>
 </div>
 </form>`
+}
+
+/** A form posted from another site: no form is offered back, only the way to the real page. */
+const REFUSED = {
+  title: 'Request refused',
+  body: '<p>This sign-in form was sent from another site, so nothing was approved or denied. Open the link that <code>ndcli auth login</code> printed and use the form there.</p>',
 }
 
 function decided(outcome: 'approved' | 'denied'): {title: string; body: string} {

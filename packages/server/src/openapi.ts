@@ -56,6 +56,8 @@ const oauthErrors = (codes: string[]) => ({
   ...json({$ref: '#/components/schemas/OAuthError'}),
 })
 const oauthThrottled = {...oauthErrors(['rate_limited']), headers: throttled.headers}
+/** Oversized and non-form bodies are refused before the route, in the OAuth shape too. */
+const oauthBodyErrors = {413: oauthErrors(['invalid_request']), 415: oauthErrors(['invalid_request'])}
 const slugParameter = {name: 'slug', in: 'path', required: true, schema: {type: 'string'}}
 
 export const openApiDocument = {
@@ -287,6 +289,7 @@ export const openApiDocument = {
             }),
           },
           400: oauthErrors(['invalid_request', 'invalid_client']),
+          ...oauthBodyErrors,
         },
       },
     },
@@ -331,6 +334,7 @@ export const openApiDocument = {
             'expired_token',
           ]),
           429: oauthThrottled,
+          ...oauthBodyErrors,
         },
       },
     },
@@ -341,13 +345,18 @@ export const openApiDocument = {
           required: true,
           ...form({type: 'object', required: ['token'], properties: {token: {type: 'string'}, token_type_hint: {type: 'string'}}}),
         },
-        responses: {200: {description: 'Always, whether or not the token was valid'}, 400: oauthErrors(['invalid_request'])},
+        responses: {200: {description: 'Always, whether or not the token was valid'}, 400: oauthErrors(['invalid_request']), ...oauthBodyErrors},
       },
     },
     '/activate': {
       get: {
         summary: 'The sign-in page (HTML); ?user_code= pre-fills the code',
-        responses: {200: {description: 'HTML form; sets the CSRF cookie', content: {'text/html': {}}}},
+        responses: {
+          200: {
+            description: 'HTML form; sets the CSRF nonce cookie (__Host-ndcli_csrf when the public URL is https, else ndcli_csrf)',
+            content: {'text/html': {}},
+          },
+        },
       },
       post: {
         summary: 'Approve or deny a device (HTML form: user_code, email, password, csrf_token, action=approve|deny)',
@@ -355,7 +364,11 @@ export const openApiDocument = {
           200: {description: 'Device approved / denied page', content: {'text/html': {}}},
           400: {description: 'Unknown or expired code, or no action chosen: the form again', content: {'text/html': {}}},
           401: {description: 'Wrong email or password: the form again; the device stays pending', content: {'text/html': {}}},
-          403: {description: 'Missing or wrong CSRF token: the form again', content: {'text/html': {}}},
+          403: {
+            description:
+              'A CSRF token the server did not issue for this cookie (or older than a device code lives): the form again. Posted from another site (Origin or Sec-Fetch-Site): a plain page, no form',
+            content: {'text/html': {}},
+          },
           429: {description: 'Too many failures from this address', content: {'text/html': {}}},
         },
       },

@@ -100,6 +100,36 @@ backends('two server instances on one database (real processes)', (backend) => {
     expect(Date.parse(String(later?.last_used_at)) - Date.parse(String(first?.last_used_at))).to.be.at.least(61_000)
   })
 
+  it('a sign-in form rendered by one instance is accepted by the other: one CSRF key, made once even when both ask at once', async () => {
+    const fresh = await freshDatabase(backend)
+    const [x, y] = await Promise.all([start(fresh), start(fresh)])
+    try {
+      const grace = {email: 'grace@example.com', password: 'one key for every instance'}
+      await seedAccount(x, grace)
+      // Both instances need the key for their first form at the same moment.
+      const pages = await Promise.all([x, y].map(async (server) => {
+        const page = await fetch(`${server.url}/activate`)
+        const csrfToken = /name="csrf_token" value="([^"]+)"/.exec(await page.text())![1]!
+        return {csrfToken, cookie: page.headers.getSetCookie()[0]!.split(';')[0]!}
+      }))
+      const approveVia = async (server: ServerProcess, page: {csrfToken: string; cookie: string}) => {
+        const code = (await (await fetch(`${server.url}/oauth/device/code`, {method: 'POST', body: new URLSearchParams({client_id: 'ndcli'})})).json()) as {user_code: string}
+        const response = await fetch(`${server.url}/activate`, {
+          method: 'POST',
+          headers: {cookie: page.cookie},
+          body: new URLSearchParams({user_code: code.user_code, email: grace.email, password: grace.password, csrf_token: page.csrfToken, action: 'approve'}),
+        })
+        return response.status
+      }
+      expect([await approveVia(y, pages[0]!), await approveVia(x, pages[1]!)]).to.deep.equal([200, 200])
+      // Not vacuous: a token the other instance could not have made is still refused there.
+      expect(await approveVia(y, {...pages[0]!, csrfToken: `${pages[0]!.csrfToken.split('.')[0]}.${'A'.repeat(43)}`})).to.equal(403)
+    } finally {
+      await Promise.all([x.stop(), y.stop()])
+      await fresh.drop()
+    }
+  })
+
   it('instances started together on an empty database apply the migrations exactly once', async () => {
     const fresh = await freshDatabase(backend)
     const servers: ServerProcess[] = []

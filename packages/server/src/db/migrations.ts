@@ -133,6 +133,18 @@ export const MIGRATIONS: readonly Migration[] = [
       'CREATE INDEX retired_refresh_tokens_session ON retired_refresh_tokens (session_id)',
     ],
   },
+  {
+    version: 6,
+    name: 'server secrets shared by every instance (the sign-in form CSRF key)',
+    // One row per purpose, written once: the first instance to insert it wins, the others read it.
+    statements: [
+      `CREATE TABLE server_secrets (
+        name TEXT PRIMARY KEY,
+        value TEXT NOT NULL,
+        created_at TEXT NOT NULL
+      )`,
+    ],
+  },
 ]
 
 /** Applies the migrations not yet recorded, all in one exclusive transaction. */

@@ -515,6 +515,23 @@ export class Store {
     return ended > 0 ? 'reused' : 'invalid'
   }
 
+  // Server secrets
+
+  /**
+   * The server secret called `name`, shared by every instance on this database. The first caller
+   * stores its `candidate`; every caller, racing or later, gets the stored value (the primary key
+   * decides on both engines).
+   */
+  async serverSecret(name: string, candidate: string, createdAt: string): Promise<string> {
+    await this.db.run('INSERT INTO server_secrets (name, value, created_at) VALUES (?, ?, ?) ON CONFLICT (name) DO NOTHING', [
+      name,
+      candidate,
+      createdAt,
+    ])
+    const [row] = await this.db.all<Row>('SELECT value FROM server_secrets WHERE name = ?', [name])
+    return str(row!.value)
+  }
+
   /** Ends the session that either token, or a refresh token it retired, belongs to. */
   async deleteSessionByToken(digest: string): Promise<void> {
     await this.db.run(

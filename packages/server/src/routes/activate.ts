@@ -2,15 +2,21 @@ import type {FastifyInstance, FastifyReply, FastifyRequest} from 'fastify'
 import {normalizeEmail} from '../accounts.js'
 import {ACTIVATE_PAGE_CSP, renderActivatePage, type ActivatePageView} from '../activate-page.js'
 import type {AppContext} from '../context.js'
+import {SignInFormTokens} from '../csrf.js'
 import {verifyPassword} from '../passwords.js'
-import {formatUserCode, normalizeUserCode, randomSecret, safeEqual, secretDigest} from '../secrets.js'
+import {formatUserCode, normalizeUserCode, secretDigest} from '../secrets.js'
 
 /**
- * CSRF protection by double submit: each rendered form carries a fresh random
- * token that must come back both in the form and in this HttpOnly, SameSite
- * cookie, which another site can neither read nor set.
+ * CSRF protection: each rendered form sets a fresh nonce in this HttpOnly, SameSite=Strict cookie
+ * and carries a token the server made from it with its key (see csrf.ts); another site can neither
+ * read nor set the cookie, nor make a token. Served over https, the `__Host-` prefix also keeps
+ * sibling subdomains from planting the cookie.
  */
 const CSRF_COOKIE = 'ndcli_csrf'
+const SECURE_CSRF_COOKIE = '__Host-ndcli_csrf'
+
+/** Sec-Fetch-Site values of a form posted from our own page (`none`: the person's own navigation). */
+const OWN_FETCH_SITES = new Set(['same-origin', 'none'])
 
 const ACTIONS = {approve: 'approved', deny: 'denied'} as const
 
@@ -54,24 +60,42 @@ function sendPage(reply: FastifyReply, status: number, view: ActivatePageView): 
     .send(renderActivatePage(view))
 }
 
-export function registerActivateRoutes(app: FastifyInstance, {store, clock, throttle, publicUrl}: AppContext): void {
+export function registerActivateRoutes(app: FastifyInstance, {store, clock, throttle, publicUrl, limits}: AppContext): void {
+  const formTokens = new SignInFormTokens(store, clock, limits.deviceCodeTtlSeconds)
   /** The public URL decides when it is set: a proxy ending TLS forwards plain http. */
   const secureCookie = (request: FastifyRequest) => (publicUrl ? publicUrl.startsWith('https:') : request.protocol === 'https')
-  /** Renders the form with a fresh CSRF token (and cookie); the password is never echoed. */
-  function sendForm(
+  const cookieName = (request: FastifyRequest) => (secureCookie(request) ? SECURE_CSRF_COOKIE : CSRF_COOKIE)
+  const ownOrigin = (request: FastifyRequest) => (publicUrl ? new URL(publicUrl).origin : `${request.protocol}://${request.host}`)
+
+  /**
+   * Whether the browser says the POST came from another site. Our page is served with
+   * `Referrer-Policy: no-referrer`, under which browsers send `Origin: null` for its own forms;
+   * the CSRF token still guards those.
+   */
+  function crossSite(request: FastifyRequest): boolean {
+    const fetchSite = request.headers['sec-fetch-site']
+    if (fetchSite !== undefined && !OWN_FETCH_SITES.has(String(fetchSite))) return true
+    const origin = request.headers.origin
+    return origin !== undefined && origin !== 'null' && origin !== ownOrigin(request)
+  }
+
+  /** Renders the form with a fresh CSRF token (and cookie), bound to the code shown; the password is never echoed. */
+  async function sendForm(
     request: FastifyRequest,
     reply: FastifyReply,
     status: number,
     fields: {userCode: string; email: string; error?: string},
-  ): FastifyReply {
-    const csrfToken = randomSecret()
-    reply.setCookie(CSRF_COOKIE, csrfToken, {
-      path: '/activate',
+  ): Promise<FastifyReply> {
+    const {nonce, token} = await formTokens.issue(normalizeUserCode(fields.userCode))
+    const secure = secureCookie(request)
+    reply.setCookie(cookieName(request), nonce, {
+      // __Host- cookies must have Path=/ (and no Domain).
+      path: secure ? '/' : '/activate',
       httpOnly: true,
       sameSite: 'strict',
-      secure: secureCookie(request),
+      secure,
     })
-    return sendPage(reply, status, {kind: 'form', csrfToken, ...fields})
+    return sendPage(reply, status, {kind: 'form', csrfToken: token, ...fields})
   }
 
   app.get<{Querystring: {user_code?: unknown}}>('/activate', async (request, reply) => {
@@ -80,6 +104,10 @@ export function registerActivateRoutes(app: FastifyInstance, {store, clock, thro
   })
 
   app.post('/activate', async (request, reply) => {
+    if (crossSite(request)) {
+      request.log.warn({origin: request.headers.origin, fetchSite: request.headers['sec-fetch-site']}, 'sign-in form posted from another site: refused')
+      return sendPage(reply, 403, {kind: 'refused'})
+    }
     const form = readForm(request.body)
     const again = (status: number, error: string) =>
       sendForm(request, reply, status, {userCode: displayCode(form.user_code), email: form.email, error})
@@ -91,8 +119,8 @@ export function registerActivateRoutes(app: FastifyInstance, {store, clock, thro
       return again(429, MESSAGES.throttled(retryAfter))
     }
 
-    const cookie = request.cookies[CSRF_COOKIE]
-    if (!cookie || !form.csrf_token || !safeEqual(cookie, form.csrf_token)) return again(403, MESSAGES.csrf)
+    const nonce = request.cookies[cookieName(request)]
+    if (!(await formTokens.verify(nonce, form.csrf_token, normalizeUserCode(form.user_code)))) return again(403, MESSAGES.csrf)
 
     if (form.action !== 'approve' && form.action !== 'deny') return again(400, MESSAGES.action)
 
