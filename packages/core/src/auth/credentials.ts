@@ -58,13 +58,29 @@ export class StoredCredentials implements CredentialSource {
     return this.refreshSession(session)
   }
 
+  /**
+   * Refreshes under the store's refresh lock, so parallel ndcli processes sharing one login do not
+   * present the same refresh token twice (the server would end the session). Once the lock is held
+   * the store is read again: a session another process refreshed meanwhile is used as it is.
+   */
   private async refreshSession(session: Session): Promise<Credential> {
+    return this.store.withRefreshLock(async () => {
+      const latest = (await this.store.get(this.apiUrl)) ?? session
+      if (latest.refresh_token !== session.refresh_token) {
+        this.session = latest
+        return {kind: 'session', token: latest.access_token}
+      }
+      return this.rotate(latest)
+    })
+  }
+
+  private async rotate(session: Session): Promise<Credential> {
     let refreshed: Session
     try {
       refreshed = sessionFrom(await refreshSession(this.api(), session.refresh_token), session.email, this.now())
     } catch (error) {
       if ((error as {exitCode?: number}).exitCode !== 3 && (error as {status?: number}).status !== 400) throw error
-      // Another ndcli process may have rotated the refresh token a moment ago: its session on disk is the live one.
+      // A process without the lock (an older ndcli) may have rotated it a moment ago: its session on disk is the live one.
       const onDisk = await this.store.get(this.apiUrl)
       if (onDisk && onDisk.refresh_token !== session.refresh_token) {
         this.session = onDisk

@@ -1,9 +1,10 @@
 import {join} from 'node:path'
 import {rm} from 'node:fs/promises'
 
-import {UsageError} from '../errors.js'
+import {NdError, UsageError} from '../errors.js'
 import {readJsonFile, writeJsonFileAtomic} from './files.js'
 import {Keyring, KeyringUnavailable} from './keyring.js'
+import {LockTimeout, withFileLock, type FileLockOptions} from './lock.js'
 
 /** A browser-login session for one control plane. */
 export interface Session {
@@ -51,6 +52,8 @@ export interface CredentialStoreOptions {
   /** Told the one-time fallback warning. */
   warn?: (message: string) => void
   keyring?: Keyring
+  /** Tests shorten the waits of the refresh lock. */
+  lock?: FileLockOptions
 }
 
 /**
@@ -62,6 +65,8 @@ export interface CredentialStoreOptions {
 export class CredentialStore {
   readonly path: string
   readonly indexPath: string
+  /** Held while a session is refreshed (no secret in it): see withRefreshLock. */
+  readonly refreshLockPath: string
   private readonly storage: AuthStorage
   private readonly keyring: Keyring
   private warned = false
@@ -69,6 +74,7 @@ export class CredentialStore {
   constructor(dataDir: string, private readonly options: CredentialStoreOptions = {}) {
     this.path = join(dataDir, 'credentials', 'sessions.json')
     this.indexPath = join(dataDir, 'credentials', 'keyring.json')
+    this.refreshLockPath = join(dataDir, 'credentials', 'refresh.lock')
     this.storage = options.storage ?? 'keyring'
     this.keyring = options.keyring ?? new Keyring()
   }
@@ -122,6 +128,25 @@ export class CredentialStore {
     file.sessions[apiUrl] = session
     await writeJsonFileAtomic(this.path, file, {mode: 0o600, dirMode: 0o700})
     if (previous) await this.forgetKeyring(apiUrl, index)
+  }
+
+  /**
+   * Runs `work` while no other ndcli process (sharing this data dir) refreshes a session. The server
+   * ends a session whose rotated refresh token is presented again (RFC 9700 §4.14.2), so two
+   * processes refreshing with the same token at once would log the user out: the second must wait,
+   * then read the session the first one saved (`work` re-reads the store) instead of refreshing.
+   */
+  async withRefreshLock<T>(work: () => Promise<T>): Promise<T> {
+    try {
+      return await withFileLock(this.refreshLockPath, work, this.options.lock)
+    } catch (error) {
+      if (!(error instanceof LockTimeout)) throw error
+      throw new NdError(`Another ndcli process has been refreshing the login session for too long (${error.message}).`, {
+        code: 'session_locked',
+        hint: `If no other ndcli process is running, delete ${error.path} and try again.`,
+        cause: error,
+      })
+    }
   }
 
   /** Removes the session from the keyring and the file; whether there was one. */
