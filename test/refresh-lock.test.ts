@@ -29,19 +29,20 @@ describe('session refresh from parallel ndcli processes', function () {
   const refreshesSeen = () => server.log().split('\n').filter((line) => line.includes('"path":"/oauth/token"')).length
 
   before(async () => {
-    server = await startServerProcess({env: {NDCLI_SERVER_DEVICE_INTERVAL: '1', NDCLI_SERVER_TEST_CLOCK: '1'}})
-    await seedAccount(server, {...ACCOUNT, orgs: [{slug: 'acme', role: 'superuser'}]})
+    // The test clock ages the access token on the server's side only.
+    server = await startServerProcess({env: {NDCLI_SERVER_TEST_CLOCK: '1', NDCLI_SERVER_DEVICE_INTERVAL: '1'}})
+    await seedAccount(server, ACCOUNT)
   })
-  after(() => server?.stop())
   beforeEach(async () => {
     dirs = await isolatedDirs()
-    env = {...dirs.env, NDCLI_API_URL: server.url}
+    env = {NDCLI_API_URL: server.url, ...dirs.env}
     await login(server, env)
   })
   afterEach(async () => {
     await server.shiftClock(0)
     await dirs.cleanup()
   })
+  after(() => server?.stop())
 
   const meStatus = async (token: string) => (await fetch(`${server.url}/api/v1/auth/me`, {headers: {authorization: `Bearer ${token}`}})).status
 
