@@ -19,7 +19,7 @@ import {registerOrganizationRoutes} from './routes/organizations.js'
 import {registerTestClockRoute} from './routes/test-clock.js'
 import {registerTokenRoutes} from './routes/tokens.js'
 import {rawSecurityHeaders, securityHeaders} from './security-headers.js'
-import {AuthFailureThrottle} from './throttle.js'
+import {AuthFailureThrottle, monotonicClock, type ElapsedClock} from './throttle.js'
 import {describeValidationError} from './validation.js'
 
 export interface LoggerOptions {
@@ -32,6 +32,8 @@ export interface AppOptions {
   store: Store
   /** Source of the current time (default: the system clock). */
   clock?: Clock
+  /** Monotonic milliseconds for throttle windows (default performance.now; a test clock brings its own). */
+  elapsed?: ElapsedClock
   /** false (default) for no logs. */
   logger?: LoggerOptions | false
   limits?: Partial<Limits>
@@ -265,10 +267,12 @@ export function createApp(options: AppOptions): FastifyInstance {
     void reply.code(statusCode).send(body)
   })
 
-  const throttle = new AuthFailureThrottle(limits.authFailureLimit, clock)
+  const elapsed = options.testClock?.elapsed ?? options.elapsed ?? monotonicClock
+  const throttle = new AuthFailureThrottle(limits.authFailureLimit, elapsed)
   const context: AppContext = {
     store: options.store,
     clock,
+    elapsed,
     limits,
     throttle,
     auth: createAuthenticator(options.store, clock, throttle),
@@ -292,7 +296,24 @@ export function createApp(options: AppOptions): FastifyInstance {
     registerActivateRoutes(browser, context)
   })
   if (options.testClock) registerTestClockRoute(app, options.testClock)
+  purgeExpiredDeviceCodes(app, options.store, clock, limits)
   return app
+}
+
+/**
+ * Expired device codes are deleted on each issuance, and also on a timer, so that a flood that
+ * stopped leaves no rows behind. The timer does not keep the process alive and stops on close.
+ */
+function purgeExpiredDeviceCodes(app: FastifyInstance, store: Store, clock: Clock, limits: Limits): void {
+  let timer: NodeJS.Timeout | undefined
+  app.addHook('onReady', async () => {
+    timer = setInterval(() => {
+      store.deleteDeviceAuthorizationsExpiredBefore(clock().toISOString()).catch((error: unknown) => {
+        app.log.warn({err: error}, 'purging expired device codes failed; the next issuance tries again')
+      })
+    }, limits.deviceCodePurgeIntervalSeconds * 1000).unref()
+  })
+  app.addHook('onClose', async () => clearInterval(timer))
 }
 
 function toApiError(error: FastifyError, request: FastifyRequest, limits: Limits): ApiError {

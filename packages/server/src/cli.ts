@@ -128,6 +128,9 @@ Environment:
   NDCLI_SERVER_DEVICE_INTERVAL      device-flow polling interval in seconds (default 5)
   NDCLI_SERVER_ACCESS_TOKEN_TTL     session access token lifetime in seconds (default 3600)
   NDCLI_SERVER_AUTH_FAILURE_LIMIT   failed authentications per minute per address before 429 (default 20)
+  NDCLI_SERVER_DEVICE_CODE_LIMIT    sign-ins started (POST /oauth/device/code) per minute per address (default 10)
+  NDCLI_SERVER_MAX_PENDING_DEVICE_CODES              pending sign-ins in all, then 503 (default 10000)
+  NDCLI_SERVER_MAX_PENDING_DEVICE_CODES_PER_ADDRESS  pending sign-ins per address, then 429 (default 20)
 
 Prints "Listening on http://HOST:PORT" on stdout once ready; logs go to stderr as JSON lines.
 `

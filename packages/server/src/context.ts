@@ -2,12 +2,14 @@ import type {Authenticator} from './auth.js'
 import type {Clock} from './clock.js'
 import type {Limits} from './config.js'
 import type {Store} from './db/index.js'
-import type {AuthFailureThrottle} from './throttle.js'
+import type {AuthFailureThrottle, ElapsedClock} from './throttle.js'
 
 /** What route modules share: handed to each by createApp. */
 export interface AppContext {
   store: Store
   clock: Clock
+  /** Monotonic time for throttle windows. */
+  elapsed: ElapsedClock
   limits: Limits
   auth: Authenticator
   throttle: AuthFailureThrottle

@@ -52,6 +52,11 @@ export const rateLimited = (
   new ApiError(429, 'rate_limited', `Too many ${what} from your address: try again in ${retryAfterSeconds} seconds.`, {
     'retry-after': String(retryAfterSeconds),
   })
+/** The server holds as many pending sign-ins as it allows: 503 temporarily_unavailable on /oauth/device/code. */
+export const tooManyPendingSignIns = (retryAfterSeconds: number) =>
+  new ApiError(503, 'temporarily_unavailable', `The server has too many sign-ins in progress: try again in ${retryAfterSeconds} seconds.`, {
+    'retry-after': String(retryAfterSeconds),
+  })
 export const rotationConflict = (name: string) =>
   new ApiError(409, 'conflict', `The token "${name}" was rotated or revoked by another request at the same time: list it and try again.`)
 

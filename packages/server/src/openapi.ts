@@ -287,6 +287,18 @@ export const openApiDocument = {
             }),
           },
           400: oauthErrors(['invalid_request', 'invalid_client']),
+          429: {
+            ...oauthErrors(['rate_limited']),
+            description:
+              'RFC 6749 §5.2 error rate_limited, with Retry-After: more than NDCLI_SERVER_DEVICE_CODE_LIMIT (10) requests a minute from this address (counted by each instance), or NDCLI_SERVER_MAX_PENDING_DEVICE_CODES_PER_ADDRESS (20) pending codes of this address (counted in the database, so across instances)',
+            headers: throttled.headers,
+          },
+          503: {
+            ...oauthErrors(['temporarily_unavailable']),
+            description:
+              'RFC 6749 §5.2 error temporarily_unavailable, with Retry-After: the server holds NDCLI_SERVER_MAX_PENDING_DEVICE_CODES (10000) pending codes from all addresses. Expired codes are deleted on each issuance and every 5 minutes',
+            headers: throttled.headers,
+          },
         },
       },
     },

@@ -31,8 +31,9 @@ export async function startTestServer(backend: Backend, limits: Partial<Limits> 
     store,
     port: 0,
     clock: clock.now,
+    elapsed: clock.elapsed,
     logger: {level: 'debug', stream: {write: (line) => logs.push(line)}},
-    limits: {deviceIntervalSeconds: 1, ...limits},
+    limits: {deviceIntervalSeconds: 1, deviceCodeRequestLimit: 1_000, ...limits},
   })
   return {
     url: server.url,

@@ -2,7 +2,8 @@ import type {FastifyInstance, FastifyRequest} from 'fastify'
 import {addSeconds} from '../clock.js'
 import type {AppContext} from '../context.js'
 import {UniqueViolation, type DeviceAuthorization, type SessionTokens} from '../db/index.js'
-import {ApiError, oauthError, rateLimited} from '../errors.js'
+import {ApiError, oauthError, rateLimited, tooManyPendingSignIns} from '../errors.js'
+import {SlidingWindowLimiter} from '../throttle.js'
 import {
   ACCESS_TOKEN_PREFIX,
   generateUserCode,
@@ -34,7 +35,9 @@ function requireParam(form: Form, name: string): string {
   return value
 }
 
-export function registerOAuthRoutes(app: FastifyInstance, {store, clock, limits, throttle, publicUrl}: AppContext): void {
+export function registerOAuthRoutes(app: FastifyInstance, {store, clock, elapsed, limits, throttle, publicUrl}: AppContext): void {
+  // Every request counts, answered or not: a sign-in starts with one, and a flood is what this bounds.
+  const deviceCodeRequests = new SlidingWindowLimiter(limits.deviceCodeRequestLimit, elapsed)
   const config = {validationErrorCode: 'invalid_request', oauthErrors: true}
   /** Where people and clients reach this server: the configured public URL, else the request's own origin. */
   const baseUrl = (request: FastifyRequest) => publicUrl ?? `${request.protocol}://${request.host}`
@@ -62,19 +65,29 @@ export function registerOAuthRoutes(app: FastifyInstance, {store, clock, limits,
       if (requireParam(request.body ?? {}, 'client_id') !== CLIENT_ID) {
         throw oauthError('invalid_client', `Unknown client_id: this server only knows "${CLIENT_ID}".`)
       }
+      const retryAfter = deviceCodeRequests.take(request.ip)
+      if (retryAfter > 0) throw rateLimited(retryAfter, 'sign-ins started')
       const now = clock()
       await store.deleteDeviceAuthorizationsExpiredBefore(now.toISOString())
       const deviceCode = randomSecret()
-      const userCode = await insertWithFreshUserCode(async (letters) =>
-        store.createDeviceAuthorization({
-          deviceCodeDigest: secretDigest(deviceCode),
-          userCodeDigest: secretDigest(letters),
-          clientId: CLIENT_ID,
-          intervalSeconds: limits.deviceIntervalSeconds,
-          expiresAt: addSeconds(now, limits.deviceCodeTtlSeconds).toISOString(),
-          createdAt: now.toISOString(),
-        }),
+      const caps = {total: limits.maxPendingDeviceCodes, perAddress: limits.maxPendingDeviceCodesPerAddress}
+      const {userCode, outcome} = await insertWithFreshUserCode(async (letters) =>
+        store.createDeviceAuthorization(
+          {
+            deviceCodeDigest: secretDigest(deviceCode),
+            userCodeDigest: secretDigest(letters),
+            clientId: CLIENT_ID,
+            clientAddress: request.ip,
+            intervalSeconds: limits.deviceIntervalSeconds,
+            expiresAt: addSeconds(now, limits.deviceCodeTtlSeconds).toISOString(),
+            createdAt: now.toISOString(),
+          },
+          caps,
+        ),
       )
+      // A pending code ends when it expires: a minute is a fair wait for one of them to.
+      if (outcome === 'address') throw rateLimited(60, 'sign-ins in progress')
+      if (outcome === 'total') throw tooManyPendingSignIns(60)
       const verificationUri = `${baseUrl(request)}/activate`
       return {
         device_code: deviceCode,
@@ -117,12 +130,11 @@ export function registerOAuthRoutes(app: FastifyInstance, {store, clock, limits,
   )
 
   /** Device codes are random; user codes are short, so a collision is retried with a new one. */
-  async function insertWithFreshUserCode(insert: (letters: string) => Promise<void>): Promise<string> {
+  async function insertWithFreshUserCode<T>(insert: (letters: string) => Promise<T>): Promise<{userCode: string; outcome: T}> {
     for (let attempt = 1; ; attempt++) {
       const userCode = generateUserCode()
       try {
-        await insert(normalizeUserCode(userCode)!)
-        return userCode
+        return {userCode, outcome: await insert(normalizeUserCode(userCode)!)}
       } catch (error) {
         if (!(error instanceof UniqueViolation) || attempt === USER_CODE_ATTEMPTS) throw error
       }
