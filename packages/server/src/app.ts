@@ -19,7 +19,7 @@ import {registerOrganizationRoutes} from './routes/organizations.js'
 import {registerTestClockRoute} from './routes/test-clock.js'
 import {registerTokenRoutes} from './routes/tokens.js'
 import {rawSecurityHeaders, securityHeaders} from './security-headers.js'
-import {AuthFailureThrottle, monotonicClock, type ElapsedClock} from './throttle.js'
+import {AuthFailureThrottle, CredentialFailureThrottle, monotonicClock, type ElapsedClock} from './throttle.js'
 import {describeValidationError} from './validation.js'
 
 export interface LoggerOptions {
@@ -269,13 +269,15 @@ export function createApp(options: AppOptions): FastifyInstance {
 
   const elapsed = options.testClock?.elapsed ?? options.elapsed ?? monotonicClock
   const throttle = new AuthFailureThrottle(limits.authFailureLimit, elapsed)
+  const credentialThrottle = new CredentialFailureThrottle(limits.authFailureLimit, elapsed)
   const context: AppContext = {
     store: options.store,
     clock,
     elapsed,
     limits,
     throttle,
-    auth: createAuthenticator(options.store, clock, throttle),
+    credentialThrottle,
+    auth: createAuthenticator(options.store, clock, throttle, credentialThrottle),
     publicUrl: options.publicUrl?.replace(/\/+$/, ''),
   }
 

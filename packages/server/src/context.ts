@@ -2,7 +2,7 @@ import type {Authenticator} from './auth.js'
 import type {Clock} from './clock.js'
 import type {Limits} from './config.js'
 import type {Store} from './db/index.js'
-import type {AuthFailureThrottle, ElapsedClock} from './throttle.js'
+import type {AuthFailureThrottle, CredentialFailureThrottle, ElapsedClock} from './throttle.js'
 
 /** What route modules share: handed to each by createApp. */
 export interface AppContext {
@@ -12,7 +12,10 @@ export interface AppContext {
   elapsed: ElapsedClock
   limits: Limits
   auth: Authenticator
+  /** Failed authentications per client address. */
   throttle: AuthFailureThrottle
+  /** Failed authentications per presented credential. */
+  credentialThrottle: CredentialFailureThrottle
   /** Base of the URLs shown to people (verification_uri); else derived from the request. */
   publicUrl: string | undefined
 }

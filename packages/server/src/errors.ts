@@ -52,6 +52,14 @@ export const rateLimited = (
   new ApiError(429, 'rate_limited', `Too many ${what} from your address: try again in ${retryAfterSeconds} seconds.`, {
     'retry-after': String(retryAfterSeconds),
   })
+/** Too many failures with credentials that begin like this one (from any address): it is not even checked for a while. */
+export const credentialThrottled = (retryAfterSeconds: number) =>
+  new ApiError(
+    429,
+    'rate_limited',
+    `Too many failed attempts with a credential that begins like this one: try again in ${retryAfterSeconds} seconds.`,
+    {'retry-after': String(retryAfterSeconds)},
+  )
 /** The server holds as many pending sign-ins as it allows: 503 temporarily_unavailable on /oauth/device/code. */
 export const tooManyPendingSignIns = (retryAfterSeconds: number) =>
   new ApiError(503, 'temporarily_unavailable', `The server has too many sign-ins in progress: try again in ${retryAfterSeconds} seconds.`, {

@@ -27,8 +27,15 @@ const error = (description: string, codes: string[]) => ({
 })
 
 const unauthorized = error('The credential is missing or rejected', ['unauthenticated', 'invalid_token', 'token_expired', 'token_revoked'])
+/**
+ * How failures are throttled (issue 18): only failures count, and a credential that verifies is
+ * served whatever its address did. Counted in memory by each instance, so behind a load balancer
+ * that spreads requests over N instances an address or a credential prefix gets up to N × the limit.
+ */
+const THROTTLING =
+  'Only failed authentications count (NDCLI_SERVER_AUTH_FAILURE_LIMIT, 20 a minute): past the limit, further failures from the same address get 429 instead of 401, but a credential that verifies is still served; a credential beginning like one that failed that often (its first 12 characters, from any address) is refused with 429 before it is checked, unless this instance has verified that exact secret before. Windows run on a monotonic clock (Retry-After is at most 60). Each instance counts what it sees: N instances allow up to N × the limit'
 const throttled = {
-  ...error('Too many failed authentications from this address', ['rate_limited']),
+  ...error(`Too many failures. ${THROTTLING}`, ['rate_limited']),
   headers: {'Retry-After': {schema: {type: 'integer'}, description: 'Seconds to wait'}},
 }
 const badInput = error('The request is invalid; the message names the field and the allowed values', ['invalid_input'])

@@ -69,3 +69,45 @@ export class AuthFailureThrottle extends SlidingWindowLimiter {
     this.record(key)
   }
 }
+
+/** Characters of a presented secret that key its failures: a PAT's display prefix (`ndpat_` and 6), never enough to use. */
+const CREDENTIAL_KEY_LENGTH = 12
+
+/**
+ * Failures per presented credential, for the credentials that are checked before any address
+ * throttle applies. A valid credential is served whatever its address did, so an address shared
+ * with a failing client (a NAT, a CI runner) locks no one out; guessing is bounded per credential
+ * instead: after `limit` failures in a minute with one prefix, that prefix is refused (429) before
+ * it is checked — except a secret this instance has verified before (the 10 000 most recent), so that
+ * someone who knows a token's listed prefix cannot lock out an owner who has used it: a secret that
+ * was valid once is no guess (it is still checked, so a revocation applies).
+ * Per instance, like the address counts (server README).
+ */
+export class CredentialFailureThrottle {
+  private readonly failures: SlidingWindowLimiter
+  /** Digests verified before; insertion order is the order of their last success. */
+  private readonly verified = new Set<string>()
+
+  constructor(limit: number, elapsed: ElapsedClock = monotonicClock) {
+    this.failures = new SlidingWindowLimiter(limit, elapsed)
+  }
+
+  /** Seconds to wait before this secret may be checked, or 0. */
+  retryAfterSeconds(secret: string, digest: string): number {
+    const retryAfter = this.failures.retryAfterSeconds(secret.slice(0, CREDENTIAL_KEY_LENGTH))
+    return retryAfter === 0 || this.verified.has(digest) ? 0 : retryAfter
+  }
+
+  recordFailure(secret: string): void {
+    this.failures.record(secret.slice(0, CREDENTIAL_KEY_LENGTH))
+  }
+
+  recordSuccess(digest: string): void {
+    this.verified.delete(digest)
+    this.verified.add(digest)
+    if (this.verified.size > MAX_TRACKED_KEYS) {
+      const oldest = this.verified.keys().next().value
+      if (oldest !== undefined) this.verified.delete(oldest)
+    }
+  }
+}
