@@ -1,3 +1,4 @@
+import {generatePat} from '@ndcli/core/pat'
 import {expect} from 'chai'
 import {backends, expectError, request, seedUser, signIn, startTestServer, submitActivate, type TestServer} from './helpers.js'
 
@@ -81,6 +82,14 @@ backends('HTTP behaviour common to every endpoint', (backend) => {
   it('says what is wrong with a malformed PAT without echoing it', async () => {
     const response = await request(server, 'GET', '/api/v1/auth/me', {token: 'ndpat_abcdef'})
     expect(response.body.error.message).to.equal('The personal access token is malformed: it looks truncated: 6 of 43 characters after "ndpat_".')
+  })
+
+  it('says a mistyped PAT has a checksum that does not match, in a sentence', async () => {
+    const mistyped = generatePat().replace(/.$/, (last) => (last === 'A' ? 'B' : 'A'))
+    const response = await request(server, 'GET', '/api/v1/auth/me', {token: mistyped})
+    expect(response.body.error.message).to.equal(
+      'The personal access token is malformed: it has a checksum that does not match: the token is mistyped or damaged.',
+    )
   })
 })
 
