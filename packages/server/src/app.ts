@@ -8,7 +8,7 @@ import {DEFAULT_LIMITS, type Limits} from './config.js'
 import type {AppContext} from './context.js'
 import {UnstorableText, type Store} from './db/index.js'
 import {ApiError, errorBody, invalidInput, notFound, oauthErrorBody} from './errors.js'
-import {parseJsonBody} from './json-body.js'
+import {LONE_SURROGATE_MESSAGE, parseJsonBody} from './json-body.js'
 import {registerActivateRoutes} from './routes/activate.js'
 import {registerCredentialRoutes} from './routes/credentials.js'
 import {registerHealthRoutes} from './routes/health.js'
@@ -187,6 +187,12 @@ function answerClientError(error: Error & {code?: string}, socket: Socket): void
   socket.destroy()
 }
 
+/** JSON is UTF-8 (RFC 8259 §8.1): a charset parameter other than utf-8 names bytes this server would misread. */
+function isUtf8Charset(contentType: string | undefined): boolean {
+  const charset = /;\s*charset\s*=\s*"?([^";\s]*)"?/i.exec(contentType ?? '')?.[1]
+  return charset === undefined || /^utf-?8$/i.test(charset)
+}
+
 /** Fastify's default; path parameters (token names, slugs) are at most 64 characters. */
 const MAX_PARAM_LENGTH = 100
 
@@ -231,7 +237,11 @@ export function createApp(options: AppOptions): FastifyInstance {
   app.removeAllContentTypeParsers()
   // JSON is UTF-8 (RFC 8259 §8.1): bytes that are not are refused rather than replaced with U+FFFD.
   const utf8 = new TextDecoder('utf-8', {fatal: true})
-  app.addContentTypeParser('application/json', {parseAs: 'buffer'}, (_request, body, done) => {
+  app.addContentTypeParser('application/json', {parseAs: 'buffer'}, (request, body, done) => {
+    if (!isUtf8Charset(request.headers['content-type'])) {
+      done(new ApiError(415, 'unsupported_media_type', 'JSON must be UTF-8: send Content-Type: application/json, or with charset=utf-8.'))
+      return
+    }
     let text: string
     try {
       text = utf8.decode(body as Buffer)
@@ -320,7 +330,9 @@ function purgeExpiredDeviceCodes(app: FastifyInstance, store: Store, clock: Cloc
 
 function toApiError(error: FastifyError, request: FastifyRequest, limits: Limits): ApiError {
   if (error instanceof ApiError) return error
-  if (error instanceof UnstorableText) return new ApiError(400, 'invalid_input', 'Text in the request must not contain the NUL character (U+0000).')
+  if (error instanceof UnstorableText) {
+    return invalidInput(error.problem === 'nul' ? 'Text in the request must not contain the NUL character (U+0000).' : LONE_SURROGATE_MESSAGE)
+  }
   if (error.validation) {
     return new ApiError(400, request.routeOptions.config.validationErrorCode ?? 'invalid_input', error.message)
   }

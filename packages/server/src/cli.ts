@@ -253,10 +253,12 @@ async function start(values: Values, io: CliIo): Promise<number> {
   // Test only: lets tests of the whole system move the server's clock (PUT /__test/clock).
   const testClock = io.env.NDCLI_SERVER_TEST_CLOCK === '1' ? offsetClock() : undefined
   const shutdown = io.shutdownSignal()
-  const store = await openStore(storeOptions(values, io.env))
+  const storeWarnings: string[] = []
+  const store = await openStore({...storeOptions(values, io.env), warn: (message) => storeWarnings.push(message)})
   const log = coalescedLines(io.stderr)
   try {
     const server = await startServer({store, host, port, limits, testClock, logger: {stream: log}})
+    for (const warning of storeWarnings) server.app.log.warn(warning)
     if (testClock) server.app.log.warn('NDCLI_SERVER_TEST_CLOCK=1: PUT /__test/clock is enabled; never use this in production')
     io.stdout.write(`Listening on ${server.url}\n`)
     const signal = await shutdown

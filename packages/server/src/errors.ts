@@ -66,7 +66,7 @@ export const tooManyPendingSignIns = (retryAfterSeconds: number) =>
     'retry-after': String(retryAfterSeconds),
   })
 export const rotationConflict = (name: string) =>
-  new ApiError(409, 'conflict', `The token "${name}" was rotated or revoked by another request at the same time: list it and try again.`)
+  new ApiError(409, 'conflict', `The token "${name}" is being rotated by many other requests at the same time: list it and try again.`)
 
 /** An RFC 6749 / RFC 8628 / RFC 7009 error code; /oauth/* answers them as `{"error", "error_description"}` (RFC 6749 §5.2). */
 export const oauthError = (code: string, message: string) => new ApiError(400, code, message)

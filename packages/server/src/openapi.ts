@@ -63,6 +63,11 @@ const oauthErrors = (codes: string[]) => ({
   ...json({$ref: '#/components/schemas/OAuthError'}),
 })
 const oauthThrottled = {...oauthErrors(['rate_limited']), headers: throttled.headers}
+/** Found before the route (body too large, a media type or charset other than form, JSON, UTF-8): still RFC 6749 §5.2 on /oauth/*. */
+const oauthBeforeRoute = {
+  413: oauthErrors(['invalid_request']),
+  415: {...oauthErrors(['invalid_request']), description: 'RFC 6749 §5.2 invalid_request: the body is neither a form nor JSON, or is JSON in a charset other than UTF-8'},
+}
 const slugParameter = {name: 'slug', in: 'path', required: true, schema: {type: 'string'}}
 
 export const openApiDocument = {
@@ -71,7 +76,8 @@ export const openApiDocument = {
     title: 'ndcli control plane',
     version: '1.0.0',
     description:
-      'Every error is {"error": {"code", "message"}} (also 404 for unknown routes, 413 payload_too_large, 415 unsupported_media_type and 500 internal_error), except on /oauth/device/code, /oauth/token and /oauth/revoke, which answer RFC 6749 §5.2 {"error", "error_description"}. Request bodies are JSON (16 KiB at most, no unknown fields, no repeated keys); /oauth/* and /activate also take HTML forms.',
+      'Every error is {"error": {"code", "message"}} (also 404 for unknown routes, 413 payload_too_large, 415 unsupported_media_type and 500 internal_error), except on /oauth/device/code, /oauth/token and /oauth/revoke, which answer RFC 6749 §5.2 {"error", "error_description"}. Request bodies are JSON (16 KiB at most, no unknown fields, no repeated keys); /oauth/* and /activate also take HTML forms.' +
+      ' JSON must be UTF-8: a Content-Type charset other than utf-8 is 415. Text anywhere in a request must be valid Unicode: a lone UTF-16 surrogate (an unpaired \\uD800-\\uDFFF escape) is 400 invalid_input on both back ends, as is U+0000.',
   },
   components: {
     securitySchemes: {
@@ -175,7 +181,10 @@ export const openApiDocument = {
           401: unauthorized,
           403: error('A PAT cannot rotate tokens', ['pat_not_allowed']),
           404: error('No live token has this name', ['not_found']),
-          409: error('Another request rotated or revoked the token at the same time; nothing changed', ['conflict']),
+          409: error(
+            'Parallel rotations of one token are applied one after another (on SQLite and PostgreSQL alike): each answers 200 with its own secret, and the last one applied is current. 409 only when a rotation lost to 50 others in a row; nothing changed',
+            ['conflict'],
+          ),
           429: throttled,
         },
       },
@@ -294,6 +303,7 @@ export const openApiDocument = {
             }),
           },
           400: oauthErrors(['invalid_request', 'invalid_client']),
+          ...oauthBeforeRoute,
           429: {
             ...oauthErrors(['rate_limited']),
             description:
@@ -349,6 +359,7 @@ export const openApiDocument = {
             'access_denied',
             'expired_token',
           ]),
+          ...oauthBeforeRoute,
           429: oauthThrottled,
         },
       },
@@ -360,7 +371,7 @@ export const openApiDocument = {
           required: true,
           ...form({type: 'object', required: ['token'], properties: {token: {type: 'string'}, token_type_hint: {type: 'string'}}}),
         },
-        responses: {200: {description: 'Always, whether or not the token was valid'}, 400: oauthErrors(['invalid_request'])},
+        responses: {200: {description: 'Always, whether or not the token was valid'}, 400: oauthErrors(['invalid_request']), ...oauthBeforeRoute},
       },
     },
     '/activate': {
