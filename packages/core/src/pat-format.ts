@@ -53,10 +53,10 @@ export function validatePat(value: string): PatCheck {
   const bytes = Buffer.from(body, 'base64url')
   // 43 base64url characters carry 258 bits; the last 2 must be zero in a canonical encoding.
   if (bytes.length !== PAT_RANDOM_BYTES + 4 || bytes.toString('base64url') !== body) {
-    return {valid: false, problem: 'checksum', reason: 'checksum does not match: the token is mistyped or damaged'}
+    return {valid: false, problem: 'checksum', reason: 'has a checksum that does not match: the token is mistyped or damaged'}
   }
   if (crc32(bytes.subarray(0, PAT_RANDOM_BYTES)) !== bytes.readUInt32BE(PAT_RANDOM_BYTES)) {
-    return {valid: false, problem: 'checksum', reason: 'checksum does not match: the token is mistyped or damaged'}
+    return {valid: false, problem: 'checksum', reason: 'has a checksum that does not match: the token is mistyped or damaged'}
   }
   return {valid: true}
 }

@@ -226,6 +226,8 @@ describe('auth token (end to end)', () => {
         requests: [],
       },
       {title: 'a blank --name → 2', flags: ['--name', ' ', '--scope', 'rw'], exitCode: 2, stderr: 'Error: Expected a non-empty --name.\n', requests: []},
+      {title: 'a --name with a trailing space → 2', flags: ['--name', 'ci ', '--scope', 'rw'], exitCode: 2, stderr: 'Error: --name must not begin or end with whitespace: use --name "ci".\n', requests: []},
+      {title: 'a --name with a leading tab → 2', flags: ['--name', '\tci', '--scope', 'rw'], exitCode: 2, stderr: 'Error: --name must not begin or end with whitespace: use --name "ci".\n', requests: []},
       {title: 'no --scope → 2', flags: ['--name', 'n3'], exitCode: 2, stderr: 'Error: Missing required flag --scope\n', requests: []},
       {title: 'no --name → 2', flags: ['--scope', 'ro'], exitCode: 2, stderr: 'Error: Missing required flag --name\n', requests: []},
     ]

@@ -8,7 +8,7 @@ import {DEFAULT_LIMITS, parsePublicUrl, type Limits, type TrustProxy} from './co
 import type {AppContext} from './context.js'
 import {UnstorableText, type Store} from './db/index.js'
 import {ApiError, errorBody, invalidInput, notFound, oauthErrorBody} from './errors.js'
-import {parseJsonBody} from './json-body.js'
+import {LONE_SURROGATE_MESSAGE, parseJsonBody} from './json-body.js'
 import {registerActivateRoutes} from './routes/activate.js'
 import {registerCredentialRoutes} from './routes/credentials.js'
 import {registerHealthRoutes} from './routes/health.js'
@@ -19,7 +19,7 @@ import {registerOrganizationRoutes} from './routes/organizations.js'
 import {registerTestClockRoute} from './routes/test-clock.js'
 import {registerTokenRoutes} from './routes/tokens.js'
 import {rawSecurityHeaders, securityHeaders} from './security-headers.js'
-import {AuthFailureThrottle} from './throttle.js'
+import {AuthFailureThrottle, CredentialFailureThrottle, monotonicClock, type ElapsedClock} from './throttle.js'
 import {describeValidationError} from './validation.js'
 
 export interface LoggerOptions {
@@ -32,6 +32,8 @@ export interface AppOptions {
   store: Store
   /** Source of the current time (default: the system clock). */
   clock?: Clock
+  /** Monotonic milliseconds for throttle windows (default performance.now; a test clock brings its own). */
+  elapsed?: ElapsedClock
   /** false (default) for no logs. */
   logger?: LoggerOptions | false
   limits?: Partial<Limits>
@@ -190,6 +192,12 @@ function answerClientError(error: Error & {code?: string}, socket: Socket): void
   socket.destroy()
 }
 
+/** JSON is UTF-8 (RFC 8259 §8.1): a charset parameter other than utf-8 names bytes this server would misread. */
+function isUtf8Charset(contentType: string | undefined): boolean {
+  const charset = /;\s*charset\s*=\s*"?([^";\s]*)"?/i.exec(contentType ?? '')?.[1]
+  return charset === undefined || /^utf-?8$/i.test(charset)
+}
+
 /** Fastify's default; path parameters (token names, slugs) are at most 64 characters. */
 const MAX_PARAM_LENGTH = 100
 
@@ -242,7 +250,11 @@ export function createApp(options: AppOptions): FastifyInstance {
   app.removeAllContentTypeParsers()
   // JSON is UTF-8 (RFC 8259 §8.1): bytes that are not are refused rather than replaced with U+FFFD.
   const utf8 = new TextDecoder('utf-8', {fatal: true})
-  app.addContentTypeParser('application/json', {parseAs: 'buffer'}, (_request, body, done) => {
+  app.addContentTypeParser('application/json', {parseAs: 'buffer'}, (request, body, done) => {
+    if (!isUtf8Charset(request.headers['content-type'])) {
+      done(new ApiError(415, 'unsupported_media_type', 'JSON must be UTF-8: send Content-Type: application/json, or with charset=utf-8.'))
+      return
+    }
     let text: string
     try {
       text = utf8.decode(body as Buffer)
@@ -278,13 +290,17 @@ export function createApp(options: AppOptions): FastifyInstance {
     void reply.code(statusCode).send(body)
   })
 
-  const throttle = new AuthFailureThrottle(limits.authFailureLimit, clock)
+  const elapsed = options.testClock?.elapsed ?? options.elapsed ?? monotonicClock
+  const throttle = new AuthFailureThrottle(limits.authFailureLimit, elapsed)
+  const credentialThrottle = new CredentialFailureThrottle(limits.authFailureLimit, elapsed)
   const context: AppContext = {
     store: options.store,
     clock,
+    elapsed,
     limits,
     throttle,
-    auth: createAuthenticator(options.store, clock, throttle),
+    credentialThrottle,
+    auth: createAuthenticator(options.store, clock, throttle, credentialThrottle),
     publicUrl: options.publicUrl === undefined ? undefined : parsePublicUrl(options.publicUrl),
   }
 
@@ -305,12 +321,31 @@ export function createApp(options: AppOptions): FastifyInstance {
     registerActivateRoutes(browser, context)
   })
   if (options.testClock) registerTestClockRoute(app, options.testClock)
+  purgeExpiredDeviceCodes(app, options.store, clock, limits)
   return app
+}
+
+/**
+ * Expired device codes are deleted on each issuance, and also on a timer, so that a flood that
+ * stopped leaves no rows behind. The timer does not keep the process alive and stops on close.
+ */
+function purgeExpiredDeviceCodes(app: FastifyInstance, store: Store, clock: Clock, limits: Limits): void {
+  let timer: NodeJS.Timeout | undefined
+  app.addHook('onReady', async () => {
+    timer = setInterval(() => {
+      store.deleteDeviceAuthorizationsExpiredBefore(clock().toISOString()).catch((error: unknown) => {
+        app.log.warn({err: error}, 'purging expired device codes failed; the next issuance tries again')
+      })
+    }, limits.deviceCodePurgeIntervalSeconds * 1000).unref()
+  })
+  app.addHook('onClose', async () => clearInterval(timer))
 }
 
 function toApiError(error: FastifyError, request: FastifyRequest, limits: Limits): ApiError {
   if (error instanceof ApiError) return error
-  if (error instanceof UnstorableText) return new ApiError(400, 'invalid_input', 'Text in the request must not contain the NUL character (U+0000).')
+  if (error instanceof UnstorableText) {
+    return invalidInput(error.problem === 'nul' ? 'Text in the request must not contain the NUL character (U+0000).' : LONE_SURROGATE_MESSAGE)
+  }
   if (error.validation) {
     return new ApiError(400, request.routeOptions.config.validationErrorCode ?? 'invalid_input', error.message)
   }

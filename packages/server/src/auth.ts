@@ -5,6 +5,7 @@ import type {Clock} from './clock.js'
 import type {Organization, PersonalAccessToken, Role, Scope, Store, User} from './db/index.js'
 import {
   ApiError,
+  credentialThrottled,
   insufficientScope,
   invalidToken,
   notAMember,
@@ -18,7 +19,7 @@ import {
   unauthenticated,
 } from './errors.js'
 import {secretDigest} from './secrets.js'
-import type {AuthFailureThrottle} from './throttle.js'
+import type {AuthFailureThrottle, CredentialFailureThrottle} from './throttle.js'
 
 export type Credential =
   | {type: 'session'; sessionId: string}
@@ -51,22 +52,29 @@ export interface Authenticator {
  * Resolves the bearer credential on every request from the database (a
  * driver reuses a read only while the database is unchanged, so a revocation
  * applies to the next request).
- * Failures count against the caller's address; too many give 429.
+ * Only failures are counted: per presented credential, which bounds guessing
+ * one token (429 before it is checked), and per address, which refuses the
+ * address's further failures (429 instead of 401) but never a credential that
+ * verifies, so an innocent client sharing an address with a failing one is served.
  */
-export function createAuthenticator(store: Store, clock: Clock, throttle: AuthFailureThrottle): Authenticator {
-  async function resolve(request: FastifyRequest): Promise<Principal> {
+export function createAuthenticator(
+  store: Store,
+  clock: Clock,
+  throttle: AuthFailureThrottle,
+  credentialThrottle: CredentialFailureThrottle,
+): Authenticator {
+  function bearerSecret(request: FastifyRequest): string {
     const header = request.headers.authorization
     if (!header) throw unauthenticated()
     const match = /^Bearer +(\S+) *$/i.exec(header)
     if (!match) throw invalidToken('The Authorization header must be "Bearer <token>".')
-    const secret = match[1]!
-    return secret.startsWith(PAT_PREFIX) ? resolvePat(request, secret) : resolveSession(secret)
+    return match[1]!
   }
 
-  async function resolvePat(request: FastifyRequest, secret: string): Promise<Principal> {
+  async function resolvePat(request: FastifyRequest, secret: string, digest: string): Promise<Principal> {
     const format = validatePat(secret)
     if (!format.valid) throw invalidToken(`The personal access token is malformed: it ${format.reason}.`)
-    const match = await store.findPersonalAccessTokenBySecret(secretDigest(secret))
+    const match = await store.findPersonalAccessTokenBySecret(digest)
     if (!match) throw invalidToken('This personal access token is not valid.')
     const {token, user} = match
     if (token.revokedAt) throw tokenRevoked()
@@ -83,32 +91,46 @@ export function createAuthenticator(store: Store, clock: Clock, throttle: AuthFa
     return {user, credential: {type: 'pat', token, validUntil}}
   }
 
-  async function resolveSession(secret: string): Promise<Principal> {
-    const session = await store.findSessionByAccessToken(secretDigest(secret))
+  async function resolveSession(digest: string): Promise<Principal> {
+    const session = await store.findSessionByAccessToken(digest)
     if (!session) throw invalidToken('This access token is not valid: sign in again with `ndcli auth login`.')
     if (clock().toISOString() >= session.accessExpiresAt) throw tokenExpired('Your session has expired.')
     return {user: session.user, credential: {type: 'session', sessionId: session.id}}
   }
 
   async function authenticate(request: FastifyRequest, reply: FastifyReply): Promise<Principal> {
-    const retryAfter = throttle.retryAfterSeconds(request.ip)
-    if (retryAfter > 0) throw rateLimited(retryAfter)
+    const secret = bearerSecret(request)
+    const digest = secretDigest(secret)
+    const guessedTooOften = credentialThrottle.retryAfterSeconds(secret, digest)
+    if (guessedTooOften > 0) throw credentialThrottled(guessedTooOften)
+    let principal: Principal
     try {
-      const principal = await resolve(request)
-      request.principal = principal
-      const {credential} = principal
-      // For the previous secret of a rotation, the end of its grace window: a client warns before it lapses.
-      if (credential.type === 'pat' && credential.validUntil) {
-        reply.header('ndcli-token-expires-at', credential.validUntil)
-      }
-      return principal
+      principal = secret.startsWith(PAT_PREFIX) ? await resolvePat(request, secret, digest) : await resolveSession(digest)
     } catch (error) {
-      // A missing credential is not a guess; a wrong one is.
-      if (error instanceof ApiError && error.statusCode === 401 && error.code !== 'unauthenticated') {
-        throttle.recordFailure(request.ip)
-      }
+      if (error instanceof ApiError && error.statusCode === 401) throw failed(request, secret, error)
       throw error
     }
+    credentialThrottle.recordSuccess(digest)
+    request.principal = principal
+    const {credential} = principal
+    // For the previous secret of a rotation, the end of its grace window: a client warns before it lapses.
+    if (credential.type === 'pat' && credential.validUntil) {
+      reply.header('ndcli-token-expires-at', credential.validUntil)
+    }
+    return principal
+  }
+
+  /**
+   * A rejected credential counts against its prefix always (so guessing one token stays bounded from
+   * any number of addresses), and against its address unless that address already failed too often:
+   * then the answer is 429 instead of the error.
+   */
+  function failed(request: FastifyRequest, secret: string, error: ApiError): ApiError {
+    credentialThrottle.recordFailure(secret)
+    const retryAfter = throttle.retryAfterSeconds(request.ip)
+    if (retryAfter > 0) return rateLimited(retryAfter)
+    throttle.recordFailure(request.ip)
+    return error
   }
 
   return {

@@ -134,6 +134,9 @@ Environment:
   NDCLI_SERVER_DEVICE_INTERVAL      device-flow polling interval in seconds (default 5)
   NDCLI_SERVER_ACCESS_TOKEN_TTL     session access token lifetime in seconds (default 3600)
   NDCLI_SERVER_AUTH_FAILURE_LIMIT   failed authentications per minute per address before 429 (default 20)
+  NDCLI_SERVER_DEVICE_CODE_LIMIT    sign-ins started (POST /oauth/device/code) per minute per address (default 10)
+  NDCLI_SERVER_MAX_PENDING_DEVICE_CODES              pending sign-ins in all, then 503 (default 10000)
+  NDCLI_SERVER_MAX_PENDING_DEVICE_CODES_PER_ADDRESS  pending sign-ins per address, then 429 (default 20)
 
 Prints "Listening on http://HOST:PORT" on stdout once ready; logs go to stderr as JSON lines.
 `
@@ -270,10 +273,12 @@ async function start(values: Values, io: CliIo): Promise<number> {
   // Test only: lets tests of the whole system move the server's clock (PUT /__test/clock).
   const testClock = io.env.NDCLI_SERVER_TEST_CLOCK === '1' ? offsetClock() : undefined
   const shutdown = io.shutdownSignal()
-  const store = await openStore(storeOptions(values, io.env))
+  const storeWarnings: string[] = []
+  const store = await openStore({...storeOptions(values, io.env), warn: (message) => storeWarnings.push(message)})
   const log = coalescedLines(io.stderr)
   try {
     const server = await startServer({store, host, port, limits, testClock, publicUrl, trustProxy, logger: {stream: log}})
+    for (const warning of storeWarnings) server.app.log.warn(warning)
     if (testClock) server.app.log.warn('NDCLI_SERVER_TEST_CLOCK=1: PUT /__test/clock is enabled; never use this in production')
     io.stdout.write(`Listening on ${server.url}\n`)
     const signal = await shutdown

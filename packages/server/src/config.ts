@@ -16,6 +16,14 @@ export interface Limits {
   authFailureLimit: number
   /** Requests to POST /api/v1/credentials/revoke per minute from one address before 429. */
   credentialRevokeLimit: number
+  /** Requests to POST /oauth/device/code per minute from one address before 429. */
+  deviceCodeRequestLimit: number
+  /** Pending (unexpired, undecided) device codes kept at once, from all addresses; past it 503. */
+  maxPendingDeviceCodes: number
+  /** Pending device codes of one address; past it 429. */
+  maxPendingDeviceCodesPerAddress: number
+  /** How often expired device codes are deleted (besides on each issuance). */
+  deviceCodePurgeIntervalSeconds: number
 }
 
 export const DEFAULT_LIMITS: Limits = {
@@ -26,6 +34,10 @@ export const DEFAULT_LIMITS: Limits = {
   refreshTokenTtlSeconds: 30 * 24 * 3600,
   authFailureLimit: 20,
   credentialRevokeLimit: 10,
+  deviceCodeRequestLimit: 10,
+  maxPendingDeviceCodes: 10_000,
+  maxPendingDeviceCodesPerAddress: 20,
+  deviceCodePurgeIntervalSeconds: 300,
 }
 
 export const DEFAULT_HOST = '127.0.0.1'
@@ -37,6 +49,9 @@ const LIMIT_ENV: ReadonlyArray<[string, keyof Limits]> = [
   ['NDCLI_SERVER_ACCESS_TOKEN_TTL', 'accessTokenTtlSeconds'],
   ['NDCLI_SERVER_AUTH_FAILURE_LIMIT', 'authFailureLimit'],
   ['NDCLI_SERVER_CREDENTIAL_REVOKE_LIMIT', 'credentialRevokeLimit'],
+  ['NDCLI_SERVER_DEVICE_CODE_LIMIT', 'deviceCodeRequestLimit'],
+  ['NDCLI_SERVER_MAX_PENDING_DEVICE_CODES', 'maxPendingDeviceCodes'],
+  ['NDCLI_SERVER_MAX_PENDING_DEVICE_CODES_PER_ADDRESS', 'maxPendingDeviceCodesPerAddress'],
 ]
 
 export function limitsFromEnv(env: NodeJS.ProcessEnv): Partial<Limits> {

@@ -2,15 +2,20 @@ import type {Authenticator} from './auth.js'
 import type {Clock} from './clock.js'
 import type {Limits} from './config.js'
 import type {Store} from './db/index.js'
-import type {AuthFailureThrottle} from './throttle.js'
+import type {AuthFailureThrottle, CredentialFailureThrottle, ElapsedClock} from './throttle.js'
 
 /** What route modules share: handed to each by createApp. */
 export interface AppContext {
   store: Store
   clock: Clock
+  /** Monotonic time for throttle windows. */
+  elapsed: ElapsedClock
   limits: Limits
   auth: Authenticator
+  /** Failed authentications per client address. */
   throttle: AuthFailureThrottle
+  /** Failed authentications per presented credential. */
+  credentialThrottle: CredentialFailureThrottle
   /** Base of the URLs shown to people and clients (issuer, verification_uri), without a trailing slash; else derived from the request. */
   publicUrl: string | undefined
 }

@@ -52,8 +52,21 @@ export const rateLimited = (
   new ApiError(429, 'rate_limited', `Too many ${what} from your address: try again in ${retryAfterSeconds} seconds.`, {
     'retry-after': String(retryAfterSeconds),
   })
+/** Too many failures with credentials that begin like this one (from any address): it is not even checked for a while. */
+export const credentialThrottled = (retryAfterSeconds: number) =>
+  new ApiError(
+    429,
+    'rate_limited',
+    `Too many failed attempts with a credential that begins like this one: try again in ${retryAfterSeconds} seconds.`,
+    {'retry-after': String(retryAfterSeconds)},
+  )
+/** The server holds as many pending sign-ins as it allows: 503 temporarily_unavailable on /oauth/device/code. */
+export const tooManyPendingSignIns = (retryAfterSeconds: number) =>
+  new ApiError(503, 'temporarily_unavailable', `The server has too many sign-ins in progress: try again in ${retryAfterSeconds} seconds.`, {
+    'retry-after': String(retryAfterSeconds),
+  })
 export const rotationConflict = (name: string) =>
-  new ApiError(409, 'conflict', `The token "${name}" was rotated or revoked by another request at the same time: list it and try again.`)
+  new ApiError(409, 'conflict', `The token "${name}" is being rotated by many other requests at the same time: list it and try again.`)
 
 /** An RFC 6749 / RFC 8628 / RFC 7009 error code; /oauth/* answers them as `{"error", "error_description"}` (RFC 6749 §5.2). */
 export const oauthError = (code: string, message: string) => new ApiError(400, code, message)

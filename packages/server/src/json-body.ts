@@ -12,7 +12,28 @@ export function parseJsonBody(text: string): unknown {
   }
   const duplicate = findDuplicateKey(text)
   if (duplicate !== undefined) throw new SyntaxError(`The request body repeats the key "${duplicate}".`)
+  // Only a \u escape can bring one in (the text itself is decoded UTF-8).
+  if (text.includes('\\u') && hasLoneSurrogate(value)) throw new SyntaxError(LONE_SURROGATE_MESSAGE)
   return value
+}
+
+/** With the u flag a surrogate pair is one code point, so this matches unpaired surrogates only. */
+export const LONE_SURROGATE = /\p{Cs}/u
+
+export const LONE_SURROGATE_MESSAGE =
+  'The request contains a lone UTF-16 surrogate (an unpaired \\uD800-\\uDFFF escape): text must be valid Unicode.'
+
+/**
+ * A string with an unpaired surrogate is not Unicode text: SQLite would store it one way and
+ * PostgreSQL another (both replace it), so it is refused before either sees it.
+ */
+export function hasLoneSurrogate(value: unknown): boolean {
+  if (typeof value === 'string') return LONE_SURROGATE.test(value)
+  if (Array.isArray(value)) return value.some(hasLoneSurrogate)
+  if (value !== null && typeof value === 'object') {
+    return Object.entries(value).some(([key, entry]) => LONE_SURROGATE.test(key) || hasLoneSurrogate(entry))
+  }
+  return false
 }
 
 /** Scans text already known to be valid JSON; returns the first key repeated within one object. */

@@ -27,8 +27,15 @@ const error = (description: string, codes: string[]) => ({
 })
 
 const unauthorized = error('The credential is missing or rejected', ['unauthenticated', 'invalid_token', 'token_expired', 'token_revoked'])
+/**
+ * How failures are throttled (issue 18): only failures count, and a credential that verifies is
+ * served whatever its address did. Counted in memory by each instance, so behind a load balancer
+ * that spreads requests over N instances an address or a credential prefix gets up to N × the limit.
+ */
+const THROTTLING =
+  'Only failed authentications count (NDCLI_SERVER_AUTH_FAILURE_LIMIT, 20 a minute): past the limit, further failures from the same address get 429 instead of 401, but a credential that verifies is still served; a credential beginning like one that failed that often (its first 12 characters, from any address) is refused with 429 before it is checked, unless this instance has verified that exact secret before. Windows run on a monotonic clock (Retry-After is at most 60). Each instance counts what it sees: N instances allow up to N × the limit'
 const throttled = {
-  ...error('Too many failed authentications from this address', ['rate_limited']),
+  ...error(`Too many failures. ${THROTTLING}`, ['rate_limited']),
   headers: {'Retry-After': {schema: {type: 'integer'}, description: 'Seconds to wait'}},
 }
 const badInput = error('The request is invalid; the message names the field and the allowed values', ['invalid_input'])
@@ -56,8 +63,11 @@ const oauthErrors = (codes: string[]) => ({
   ...json({$ref: '#/components/schemas/OAuthError'}),
 })
 const oauthThrottled = {...oauthErrors(['rate_limited']), headers: throttled.headers}
-/** Oversized and non-form bodies are refused before the route, in the OAuth shape too. */
-const oauthBodyErrors = {413: oauthErrors(['invalid_request']), 415: oauthErrors(['invalid_request'])}
+/** Found before the route (body too large, a media type or charset other than form, JSON, UTF-8): still RFC 6749 §5.2 on /oauth/*. */
+const oauthBeforeRoute = {
+  413: oauthErrors(['invalid_request']),
+  415: {...oauthErrors(['invalid_request']), description: 'RFC 6749 §5.2 invalid_request: the body is neither a form nor JSON, or is JSON in a charset other than UTF-8'},
+}
 const slugParameter = {name: 'slug', in: 'path', required: true, schema: {type: 'string'}}
 
 export const openApiDocument = {
@@ -66,7 +76,8 @@ export const openApiDocument = {
     title: 'ndcli control plane',
     version: '1.0.0',
     description:
-      'Every error is {"error": {"code", "message"}} (also 404 for unknown routes, 413 payload_too_large, 415 unsupported_media_type and 500 internal_error), except on /oauth/device/code, /oauth/token and /oauth/revoke, which answer RFC 6749 §5.2 {"error", "error_description"}. Request bodies are JSON (16 KiB at most, no unknown fields, no repeated keys); /oauth/* and /activate also take HTML forms.',
+      'Every error is {"error": {"code", "message"}} (also 404 for unknown routes, 413 payload_too_large, 415 unsupported_media_type and 500 internal_error), except on /oauth/device/code, /oauth/token and /oauth/revoke, which answer RFC 6749 §5.2 {"error", "error_description"}. Request bodies are JSON (16 KiB at most, no unknown fields, no repeated keys); /oauth/* and /activate also take HTML forms.' +
+      ' JSON must be UTF-8: a Content-Type charset other than utf-8 is 415. Text anywhere in a request must be valid Unicode: a lone UTF-16 surrogate (an unpaired \\uD800-\\uDFFF escape) is 400 invalid_input on both back ends, as is U+0000.',
   },
   components: {
     securitySchemes: {
@@ -170,7 +181,10 @@ export const openApiDocument = {
           401: unauthorized,
           403: error('A PAT cannot rotate tokens', ['pat_not_allowed']),
           404: error('No live token has this name', ['not_found']),
-          409: error('Another request rotated or revoked the token at the same time; nothing changed', ['conflict']),
+          409: error(
+            'Parallel rotations of one token are applied one after another (on SQLite and PostgreSQL alike): each answers 200 with its own secret, and the last one applied is current. 409 only when a rotation lost to 50 others in a row; nothing changed',
+            ['conflict'],
+          ),
           429: throttled,
         },
       },
@@ -289,7 +303,19 @@ export const openApiDocument = {
             }),
           },
           400: oauthErrors(['invalid_request', 'invalid_client']),
-          ...oauthBodyErrors,
+          ...oauthBeforeRoute,
+          429: {
+            ...oauthErrors(['rate_limited']),
+            description:
+              'RFC 6749 §5.2 error rate_limited, with Retry-After: more than NDCLI_SERVER_DEVICE_CODE_LIMIT (10) requests a minute from this address (counted by each instance), or NDCLI_SERVER_MAX_PENDING_DEVICE_CODES_PER_ADDRESS (20) pending codes of this address (counted in the database, so across instances)',
+            headers: throttled.headers,
+          },
+          503: {
+            ...oauthErrors(['temporarily_unavailable']),
+            description:
+              'RFC 6749 §5.2 error temporarily_unavailable, with Retry-After: the server holds NDCLI_SERVER_MAX_PENDING_DEVICE_CODES (10000) pending codes from all addresses. Expired codes are deleted on each issuance and every 5 minutes',
+            headers: throttled.headers,
+          },
         },
       },
     },
@@ -333,8 +359,9 @@ export const openApiDocument = {
             'access_denied',
             'expired_token',
           ]),
+          ...oauthBeforeRoute,
           429: oauthThrottled,
-          ...oauthBodyErrors,
+          ...oauthBeforeRoute,
         },
       },
     },
@@ -345,7 +372,7 @@ export const openApiDocument = {
           required: true,
           ...form({type: 'object', required: ['token'], properties: {token: {type: 'string'}, token_type_hint: {type: 'string'}}}),
         },
-        responses: {200: {description: 'Always, whether or not the token was valid'}, 400: oauthErrors(['invalid_request']), ...oauthBodyErrors},
+        responses: {200: {description: 'Always, whether or not the token was valid'}, 400: oauthErrors(['invalid_request']), ...oauthBeforeRoute},
       },
     },
     '/activate': {

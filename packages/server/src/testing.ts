@@ -46,7 +46,8 @@ export async function startServerProcess(options: ServerProcessOptions = {}): Pr
   const ownsDataDir = !options.dataDir && !options.databaseUrl
   const dataDir = options.dataDir ?? (await mkdtemp(join(tmpdir(), 'ndcli-server-')))
   const storage = options.databaseUrl ? ['--database-url', options.databaseUrl] : ['--data-dir', dataDir]
-  const env = {...process.env, ...options.env}
+  // A test suite signs in from 127.0.0.1 far more often than a person does: unless a test sets it.
+  const env = {NDCLI_SERVER_DEVICE_CODE_LIMIT: '1000', ...process.env, ...options.env}
   const logFile = options.logFile === undefined ? undefined : await open(options.logFile, 'a')
   const child = spawn(process.execPath, [SERVER_BIN, 'start', '--host', '127.0.0.1', '--port', String(options.port ?? 0), ...storage], {
     env,

@@ -1,6 +1,6 @@
 import {connect} from 'node:net'
 import {expect} from 'chai'
-import {backends, createPat, request, seedUser, signIn, startTestServer, type TestServer} from './helpers.js'
+import {backends, createPat, expectError, request, seedUser, signIn, startTestServer, type TestServer} from './helpers.js'
 
 interface RawResponse {
   status: number
@@ -189,6 +189,26 @@ function cases(): Case[] {
   add('NUL (U+0000) in a description', patchOrg('{"description":"a\\u0000b"}'), INVALID)
   add('NUL (U+0000) in the org of a new token', createToken('{"name":"ci","scope":"RW","org":"o\\u0000ps"}'), NOT_FOUND)
 
+  // Lone UTF-16 surrogates (only a \u escape can carry one): SQLite and PostgreSQL would store different replacements.
+  add('a lone high surrogate in a description', patchOrg('{"description":"a\\ud800b"}'), INVALID)
+  add('a lone low surrogate ending a description', patchOrg('{"description":"a\\udfff"}'), INVALID)
+  add('two high surrogates in a row', patchOrg('{"description":"\\ud83d\\ud83d"}'), INVALID)
+  add('a lone surrogate in a token name', createToken('{"name":"ci\\ud800","scope":"RW"}'), INVALID)
+  add('a lone surrogate in the org of a new token', createToken('{"name":"ci","scope":"RW","org":"\\udc00"}'), INVALID)
+  add('a lone surrogate in expires_in', createToken('{"name":"ci","scope":"RW","expires_in":"\\ud800"}'), INVALID)
+  add('a lone surrogate in a key', createToken('{"name":"ci","scope":"RW","\\ud800":1}'), INVALID)
+  add('a lone surrogate in a nested value', createToken('{"name":"ci","scope":["\\ud800"]}'), INVALID)
+  add('a lone surrogate in a JSON body on /oauth/token', {...form('/oauth/token', {}), headers: JSON_TYPE, body: '{"grant_type":"refresh_token","refresh_token":"ndrt_\\ud800"}'}, [400, 'invalid_request'])
+
+  // JSON in another charset than UTF-8: 415, not bytes misread.
+  for (const type of ['application/json; charset=iso-8859-1', 'application/json; charset=utf-16', 'application/json;charset="latin1"', 'application/json; charset=ascii']) {
+    add(`Content-Type ${type} on the JSON API`, {...createToken('{"name":"ci","scope":"RW"}'), headers: {'content-type': type}}, UNSUPPORTED)
+  }
+  add('JSON with charset=utf-16 on /oauth/token', {...form('/oauth/token', {}), headers: {'content-type': 'application/json; charset=utf-16'}, body: '{"grant_type":"refresh_token"}'}, UNSUPPORTED)
+
+  // Token names: no leading or trailing whitespace.
+  for (const name of ['ci ', ' ci', 'ci\t', 'my laptop  ']) add(`token name ${JSON.stringify(name)}`, createToken(JSON.stringify({name, scope: 'RW'})), INVALID)
+
   // Path traversal and odd names in the token and organization paths.
   for (const name of TRAVERSAL) {
     const shown = name.length > 40 ? `${name.slice(0, 20)}… (${name.length} characters)` : name
@@ -263,6 +283,16 @@ backends('bad input over real HTTP: always the 4xx envelope, never a 500', (back
       expect(response.headers['x-content-type-options']).to.equal('nosniff')
     })
   }
+
+  it('stores a surrogate pair (an emoji) the same on both back ends, and nothing of a refused lone surrogate', async () => {
+    const patched = await request(server, 'PATCH', '/api/v1/organizations/ops', {token: session, body: '{"description":"deploys \\ud83d\\udca9"}', headers: JSON_TYPE})
+    expect(patched.status, patched.text).to.equal(200)
+    expect((await request(server, 'GET', '/api/v1/organizations/ops', {token: pat})).body.description).to.equal('deploys \u{1F4A9}')
+    const refused = await request(server, 'PATCH', '/api/v1/organizations/ops', {token: session, body: '{"description":"x\\ud800"}', headers: JSON_TYPE})
+    expectError(refused, 400, 'invalid_input')
+    expect(refused.body.error.message).to.include('lone UTF-16 surrogate')
+    expect((await request(server, 'GET', '/api/v1/organizations/ops', {token: pat})).body.description).to.equal('deploys \u{1F4A9}')
+  })
 
   it('stores SQL meta-characters verbatim where text is allowed (description)', async () => {
     for (const text of SQL_META) {

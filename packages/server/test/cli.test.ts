@@ -1,5 +1,5 @@
 import {spawn, spawnSync, type ChildProcess} from 'node:child_process'
-import {mkdtempSync, rmSync} from 'node:fs'
+import {chmodSync, mkdtempSync, rmSync, statSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {dirname, join} from 'node:path'
 import {createInterface} from 'node:readline'
@@ -97,6 +97,46 @@ backends('ndcli-server operator CLI (real subprocess)', (backend) => {
     expect(server.stdoutLines).to.have.length(1)
     const logLines = server.stderr().trim().split('\n').map((line) => JSON.parse(line))
     expect(logLines.at(-1)).to.include({msg: 'shutting down', signal: 'SIGTERM'})
+  })
+
+  if (backend === 'sqlite') {
+    it('sets an existing data directory that others may read to 0700 at start, and logs a warning', async () => {
+      const dataDir = mkdtempSync(join(tmpdir(), 'ndcli-server-loose-'))
+      try {
+        chmodSync(dataDir, 0o755)
+        const server = await startCli(['--data-dir', dataDir])
+        server.child.kill('SIGTERM')
+        expect(await server.exited).to.equal(0)
+        const mode = statSync(dataDir).mode & 0o777
+        const warning = server.stderr().split('\n').filter(Boolean).map((line) => JSON.parse(line)).find((line) => line.level === 40)
+        console.log(`      data directory 0755 → ${mode.toString(8).padStart(4, '0')}; warning: ${warning?.msg}`)
+        expect(mode).to.equal(0o700)
+        expect(warning?.msg).to.equal(`The data directory ${dataDir} was accessible to other users (mode 0755); its mode is now 0700.`)
+      } finally {
+        rmSync(dataDir, {recursive: true, force: true})
+      }
+    })
+  }
+
+  it('refuses out-of-range test clock offsets with 400 and keeps serving', async () => {
+    const server = await startCli(storage, {NDCLI_SERVER_TEST_CLOCK: '1'})
+    try {
+      const put = (offset: number) =>
+        fetch(`${server.url}/__test/clock`, {method: 'PUT', headers: {'content-type': 'application/json'}, body: JSON.stringify({offset_seconds: offset})})
+      const answers: Record<string, number> = {}
+      for (const offset of [1e300, -1e300, 3.2e9, -3.2e9, 3e9, 0]) answers[offset] = (await put(offset)).status
+      const refused = await put(1e300)
+      const body = (await refused.json()) as {error: {code: string; message: string}}
+      const token = await fetch(`${server.url}/api/v1/auth/me`, {headers: {authorization: 'Bearer ndat_x'}})
+      console.log(`      test clock offsets: ${JSON.stringify(answers)}; afterwards an authenticated request → ${token.status}`)
+      expect(answers).to.deep.equal({'1e+300': 400, '-1e+300': 400, '3200000000': 400, '-3200000000': 400, '3000000000': 204, '0': 204})
+      expect(body.error.code).to.equal('invalid_input')
+      expect(body.error.message).to.match(/^offset_seconds must be a number of seconds from -3153600000 to 3153600000/)
+      expect(token.status).to.equal(401)
+    } finally {
+      server.child.kill('SIGTERM')
+      await server.exited
+    }
   })
 
   it('enables PUT /__test/clock only with NDCLI_SERVER_TEST_CLOCK=1', async () => {

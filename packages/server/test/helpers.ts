@@ -36,8 +36,9 @@ export async function startTestServer(
     store,
     port: 0,
     clock: clock.now,
+    elapsed: clock.elapsed,
     logger: {level: 'debug', stream: {write: (line) => logs.push(line)}},
-    limits: {deviceIntervalSeconds: 1, ...limits},
+    limits: {deviceIntervalSeconds: 1, deviceCodeRequestLimit: 1_000, ...limits},
     ...options,
   })
   return {

@@ -1,3 +1,4 @@
+import {generatePat} from '@ndcli/core/pat'
 import {expect} from 'chai'
 import {backends, expectError, request, seedUser, signIn, startTestServer, submitActivate, type TestServer} from './helpers.js'
 
@@ -82,6 +83,14 @@ backends('HTTP behaviour common to every endpoint', (backend) => {
     const response = await request(server, 'GET', '/api/v1/auth/me', {token: 'ndpat_abcdef'})
     expect(response.body.error.message).to.equal('The personal access token is malformed: it looks truncated: 6 of 43 characters after "ndpat_".')
   })
+
+  it('says a mistyped PAT has a checksum that does not match, in a sentence', async () => {
+    const mistyped = generatePat().replace(/.$/, (last) => (last === 'A' ? 'B' : 'A'))
+    const response = await request(server, 'GET', '/api/v1/auth/me', {token: mistyped})
+    expect(response.body.error.message).to.equal(
+      'The personal access token is malformed: it has a checksum that does not match: the token is mistyped or damaged.',
+    )
+  })
 })
 
 backends('throttling of failed authentications', (backend) => {
@@ -94,14 +103,15 @@ backends('throttling of failed authentications', (backend) => {
   })
   afterEach(() => server.close())
 
-  it('after the limit of failures in a minute: 429 rate_limited with Retry-After, even for a valid credential', async () => {
+  it('after the limit of failures in a minute: 429 rate_limited with Retry-After for further failures, a valid credential is served', async () => {
     const session = (await signIn(server, email)).access_token
-    for (let i = 0; i < 3; i++) expectError(await request(server, 'GET', '/api/v1/auth/me', {token: 'ndat_wrong'}), 401, 'invalid_token')
-    const limited = await request(server, 'GET', '/api/v1/auth/me', {token: session})
+    for (let i = 0; i < 3; i++) expectError(await request(server, 'GET', '/api/v1/auth/me', {token: `ndat_wrong${i}`}), 401, 'invalid_token')
+    expect((await request(server, 'GET', '/api/v1/auth/me', {token: session})).status).to.equal(200)
+    const limited = await request(server, 'GET', '/api/v1/auth/me', {token: 'ndat_wrong'})
     expectError(limited, 429, 'rate_limited')
     expect(limited.headers.get('retry-after')).to.equal('60')
     server.clock.setOffsetSeconds(61)
-    expect((await request(server, 'GET', '/api/v1/auth/me', {token: session})).status).to.equal(200)
+    expectError(await request(server, 'GET', '/api/v1/auth/me', {token: 'ndat_wrong'}), 401, 'invalid_token')
   })
 
   it('missing credentials do not count', async () => {

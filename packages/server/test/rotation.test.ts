@@ -144,6 +144,39 @@ backends('token rotation, show and revocation by value', (backend) => {
     })
   })
 
+  describe('parallel rotations of one token', () => {
+    it('are applied one after another on both back ends: ten 200s with ten distinct secrets, the last applied one current', async () => {
+      const original = await createPat(server, session, {name: 'ci', scope: 'RW'})
+      const responses = await Promise.all(Array.from({length: 10}, () => rotate('ci', {grace_seconds: 60})))
+      const statuses = responses.map((response) => response.status)
+      const secrets = responses.map((response) => response.body.token as string)
+      const working: string[] = []
+      for (const secret of [original, ...secrets]) if ((await me(secret)).status === 200) working.push(secret)
+      const [item] = await listed()
+      console.log(
+        `      [${backend}] 10 parallel rotations: ${statuses.filter((status) => status === 200).length} × 200, ${statuses.filter((status) => status === 409).length} × 409; ` +
+          `${new Set(secrets).size} distinct secrets; ${working.length} of the 11 secrets work afterwards`,
+      )
+      expect(statuses).to.deep.equal(Array<number>(10).fill(200))
+      expect(new Set(secrets).size).to.equal(10)
+      // The current secret (the one listed) and the one it replaced, in its grace window.
+      expect(working).to.have.length(2)
+      expect(working.map((secret) => secret.slice(0, 12))).to.include(item!.token_prefix)
+    })
+  })
+
+  describe('names with a trailing space, from before the rule', () => {
+    it('are refused for new tokens, but one that exists can still be shown, rotated and revoked', async () => {
+      expectError(await request(server, 'POST', '/api/v1/auth/tokens', {token: session, json: {name: 'legacy ', scope: 'RO'}}), 400, 'invalid_input')
+      const user = await server.store.findUserByEmail(email)
+      const createdAt = server.clock.now().toISOString()
+      await server.store.createPersonalAccessToken({userId: user!.id, name: 'legacy ', tokenDigest: 'legacy-digest', tokenPrefix: 'ndpat_legacy', scope: 'RO', orgId: null, expiresAt: null, createdAt})
+      expect((await show('legacy ')).status).to.equal(200)
+      expect((await rotate('legacy ')).status).to.equal(200)
+      expect((await request(server, 'DELETE', `/api/v1/auth/tokens/${encodeURIComponent('legacy ')}`, {token: session})).status).to.equal(204)
+    })
+  })
+
   describe('GET /api/v1/auth/tokens/{name}', () => {
     it('answers the list item of one token, to a session or a PAT', async () => {
       const pat = await createPat(server, session, {name: 'deploy bot', scope: 'RO', org: 'ops'})

@@ -32,7 +32,7 @@ backends('store: same values and order on every back end', (backend) => {
     const createdAt = '2030-01-02T03:04:05.678Z'
     const user = await store.createUser({email: 'shape@example.com', name: null, passwordHash: 'h', createdAt})
     expect(await store.findUserById(user.id)).to.deep.equal({id: user.id, email: 'shape@example.com', name: null, createdAt})
-    await store.createDeviceAuthorization({deviceCodeDigest: 'dc', userCodeDigest: 'uc', clientId: 'ndcli', intervalSeconds: 5, expiresAt: createdAt, createdAt})
+    await store.createDeviceAuthorization({deviceCodeDigest: 'dc', userCodeDigest: 'uc', clientId: 'ndcli', clientAddress: '127.0.0.1', intervalSeconds: 5, expiresAt: createdAt, createdAt}, {total: 10, perAddress: 10})
     const grant = await store.findDeviceAuthorizationByDeviceCode('dc')
     expect(grant).to.include({clientId: 'ndcli', status: 'pending', userId: null, intervalSeconds: 5, lastPolledAt: null, expiresAt: createdAt})
     expect(grant?.intervalSeconds).to.be.a('number')

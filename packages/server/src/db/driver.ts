@@ -33,18 +33,26 @@ export class UniqueViolation extends Error {
 }
 
 /**
- * A text parameter holds U+0000, which PostgreSQL's text type cannot hold.
- * Both drivers refuse it before reaching the engine, so the two back ends
- * answer such input the same way (the app turns it into 400 invalid_input).
+ * A text parameter holds U+0000, which PostgreSQL's text type cannot hold, or a lone UTF-16
+ * surrogate, which SQLite and PostgreSQL would replace differently. Both drivers refuse them
+ * before reaching the engine, so the two back ends answer such input the same way (the app
+ * turns it into 400 invalid_input). Request bodies are checked earlier; this covers every path.
  */
 export class UnstorableText extends Error {
-  constructor() {
-    super('text parameters must not contain U+0000')
+  constructor(readonly problem: 'nul' | 'surrogate') {
+    super(problem === 'nul' ? 'text parameters must not contain U+0000' : 'text parameters must not contain a lone UTF-16 surrogate')
     this.name = 'UnstorableText'
   }
 }
 
+/** With the u flag a surrogate pair is one code point, so this matches unpaired surrogates only. */
+const LONE_SURROGATE = /\p{Cs}/u
+
 export function checkParams(params: readonly SqlValue[]): SqlValue[] {
-  for (const value of params) if (typeof value === 'string' && value.includes('\u0000')) throw new UnstorableText()
+  for (const value of params) {
+    if (typeof value !== 'string') continue
+    if (value.includes('\u0000')) throw new UnstorableText('nul')
+    if (LONE_SURROGATE.test(value)) throw new UnstorableText('surrogate')
+  }
   return [...params]
 }

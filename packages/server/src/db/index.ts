@@ -15,6 +15,8 @@ export interface StoreOptions {
   /** A postgres:// URL; takes precedence over dataDir. */
   databaseUrl?: string
   clock?: Clock
+  /** Told what was fixed on the way (e.g. a data directory's loose permissions); the CLI logs it. */
+  warn?: (message: string) => void
 }
 
 /** Opens the database and applies pending migrations before returning. */
@@ -29,10 +31,10 @@ export async function openStore(options: StoreOptions): Promise<Store> {
   return new Store(driver)
 }
 
-async function openDriver({dataDir, databaseUrl}: StoreOptions): Promise<SqlDriver> {
+async function openDriver({dataDir, databaseUrl, warn}: StoreOptions): Promise<SqlDriver> {
   // A static import: loaded lazily, a second copy of driver.ts could appear under loaders that mix
   // require and import (mocha + tsx do), and `instanceof UniqueViolation` would then fail.
   if (databaseUrl) return openPostgresDriver(databaseUrl)
   if (!dataDir) throw new Error('openStore needs a dataDir or a databaseUrl')
-  return openSqliteDriver(dataDir)
+  return openSqliteDriver(dataDir, warn)
 }

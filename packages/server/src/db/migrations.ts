@@ -145,6 +145,17 @@ export const MIGRATIONS: readonly Migration[] = [
       )`,
     ],
   },
+  {
+    version: 7,
+    name: 'device authorizations: the client address, to cap pending codes per address',
+    // POST /oauth/device/code counts the unexpired codes of the caller's address, and of all, in the
+    // statement that inserts one; the indexes serve those counts and the purge of expired codes.
+    statements: [
+      'ALTER TABLE device_authorizations ADD COLUMN client_address TEXT',
+      'CREATE INDEX device_authorizations_address ON device_authorizations (client_address, expires_at)',
+      'CREATE INDEX device_authorizations_expiry ON device_authorizations (expires_at)',
+    ],
+  },
 ]
 
 /** Applies the migrations not yet recorded, all in one exclusive transaction. */

@@ -1,4 +1,4 @@
-import {chmodSync, mkdirSync} from 'node:fs'
+import {chmodSync, mkdirSync, statSync} from 'node:fs'
 import {join} from 'node:path'
 import Database from 'better-sqlite3'
 import {checkParams, type SqlDriver, type SqlExecutor, type SqlValue, UniqueViolation} from './driver.js'
@@ -35,8 +35,14 @@ function switchToWal(db: Database.Database): void {
 }
 
 /** Opens (creating if needed) the SQLite file in `dataDir`, in WAL mode so readers never block the writer. */
-export function openSqliteDriver(dataDir: string): SqlDriver {
+export function openSqliteDriver(dataDir: string, warn: (message: string) => void = () => {}): SqlDriver {
   mkdirSync(dataDir, {recursive: true, mode: 0o700})
+  // mkdir's mode applies only to a directory it creates: an existing one that others may read is tightened.
+  const mode = statSync(dataDir).mode & 0o777
+  if (mode & 0o077) {
+    chmodSync(dataDir, 0o700)
+    warn(`The data directory ${dataDir} was accessible to other users (mode ${mode.toString(8).padStart(4, '0')}); its mode is now 0700.`)
+  }
   const file = join(dataDir, SQLITE_FILE_NAME)
   const db = new Database(file)
   // The file holds password hashes and token digests; -wal and -shm inherit its mode.

@@ -181,6 +181,9 @@ const LIVE_TOKENS_OF_USER_SQL = `SELECT ${TOKEN_COLUMNS} FROM personal_access_to
 const SESSION_BY_ACCESS_TOKEN_SQL = `SELECT s.id, s.user_id, s.access_expires_at, ${OWNER_COLUMNS}
   FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.access_token_digest = ?`
 
+const PENDING_OF_ADDRESS_SQL = `SELECT COUNT(*) AS n FROM device_authorizations
+  WHERE client_address = ? AND expires_at > ? AND status = 'pending'`
+
 /**
  * The data-access module: every SQL statement of the server is here. Methods
  * never read the clock; callers pass times as ISO-8601 strings. Writes that
@@ -394,33 +397,65 @@ export class Store {
 
   // Device authorization grant
 
-  /** Throws UniqueViolation in the (unlikely) event of a user code collision. */
-  async createDeviceAuthorization(grant: {
-    deviceCodeDigest: string
-    userCodeDigest: string
-    clientId: string
-    intervalSeconds: number
-    expiresAt: string
-    createdAt: string
-  }): Promise<void> {
-    await this.db.run(
+  /**
+   * Inserts a pending grant unless the caps on pending (undecided, unexpired) grants are reached: 'created', or which
+   * cap refused it ('address': `perAddressCap` of the client's address; 'total': `totalCap` of all).
+   * The counts and the insert are one statement, so a burst cannot pass a cap on SQLite; on
+   * PostgreSQL (READ COMMITTED) concurrent inserts may each see the count before the others,
+   * so a cap can be passed by at most the number of concurrent requests (pool size × instances).
+   * Throws UniqueViolation in the (unlikely) event of a user code collision.
+   */
+  async createDeviceAuthorization(
+    grant: {
+      deviceCodeDigest: string
+      userCodeDigest: string
+      clientId: string
+      clientAddress: string
+      intervalSeconds: number
+      expiresAt: string
+      createdAt: string
+    },
+    caps: {total: number; perAddress: number},
+  ): Promise<'created' | 'address' | 'total'> {
+    const created = await this.db.run(
       `INSERT INTO device_authorizations
-        (id, device_code_digest, user_code_digest, client_id, status, interval_seconds, expires_at, created_at)
-       VALUES (?, ?, ?, ?, 'pending', ?, ?, ?)`,
+        (id, device_code_digest, user_code_digest, client_id, client_address, status, interval_seconds, expires_at, created_at)
+       SELECT ?, ?, ?, ?, ?, 'pending', CAST(? AS INTEGER), ?, ?
+       WHERE (SELECT COUNT(*) FROM device_authorizations WHERE client_address = ? AND expires_at > ? AND status = 'pending') < ?
+         AND (SELECT COUNT(*) FROM device_authorizations WHERE expires_at > ? AND status = 'pending') < ?`,
       [
         randomUUID(),
         grant.deviceCodeDigest,
         grant.userCodeDigest,
         grant.clientId,
+        grant.clientAddress,
         grant.intervalSeconds,
         grant.expiresAt,
         grant.createdAt,
+        grant.clientAddress,
+        grant.createdAt,
+        caps.perAddress,
+        grant.createdAt,
+        caps.total,
       ],
     )
+    if (created > 0) return 'created'
+    const [row] = await this.db.all<Row>(PENDING_OF_ADDRESS_SQL, [
+      grant.clientAddress,
+      grant.createdAt,
+    ])
+    return Number(row?.n) >= caps.perAddress ? 'address' : 'total'
   }
 
-  async deleteDeviceAuthorizationsExpiredBefore(time: string): Promise<void> {
-    await this.db.run('DELETE FROM device_authorizations WHERE expires_at < ?', [time])
+  /** Deletes the grants that expired before `time`; returns how many. */
+  async deleteDeviceAuthorizationsExpiredBefore(time: string): Promise<number> {
+    return this.db.run('DELETE FROM device_authorizations WHERE expires_at < ?', [time])
+  }
+
+  /** Every stored grant, expired or not (for operators and tests: what a flood left behind). */
+  async countDeviceAuthorizations(): Promise<number> {
+    const [row] = await this.db.all<Row>('SELECT COUNT(*) AS n FROM device_authorizations')
+    return Number(row?.n)
   }
 
   async findDeviceAuthorizationByDeviceCode(digest: string): Promise<DeviceAuthorization | undefined> {

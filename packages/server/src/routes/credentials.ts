@@ -3,7 +3,7 @@ import {PAT_LENGTH, validatePat} from '@ndcli/core/pat'
 import type {AppContext} from '../context.js'
 import {invalidInput, rateLimited} from '../errors.js'
 import {secretDigest} from '../secrets.js'
-import {AuthFailureThrottle} from '../throttle.js'
+import {SlidingWindowLimiter} from '../throttle.js'
 
 export const revokeCredentialBodySchema = {
   type: 'object',
@@ -26,16 +26,15 @@ export const revokeCredentialBodySchema = {
  * either way. A well-formed value only: the format is public (api.md), so saying it is
  * malformed reveals nothing about any token.
  */
-export function registerCredentialRoutes(app: FastifyInstance, {store, clock, limits}: AppContext): void {
-  const throttle = new AuthFailureThrottle(limits.credentialRevokeLimit, clock)
+export function registerCredentialRoutes(app: FastifyInstance, {store, clock, elapsed, limits}: AppContext): void {
+  const requests = new SlidingWindowLimiter(limits.credentialRevokeLimit, elapsed)
   app.post<{Body: {token: string}}>(
     '/api/v1/credentials/revoke',
     {
       // Counted before the body is read, so malformed requests count too.
       onRequest: async (request) => {
-        const retryAfter = throttle.retryAfterSeconds(request.ip)
+        const retryAfter = requests.take(request.ip)
         if (retryAfter > 0) throw rateLimited(retryAfter, 'credential revocations')
-        throttle.recordFailure(request.ip)
       },
       schema: {body: revokeCredentialBodySchema},
     },

@@ -2,7 +2,8 @@ import type {FastifyInstance, FastifyRequest} from 'fastify'
 import {addSeconds} from '../clock.js'
 import type {AppContext} from '../context.js'
 import {UniqueViolation, type DeviceAuthorization, type SessionTokens} from '../db/index.js'
-import {ApiError, oauthError, rateLimited} from '../errors.js'
+import {ApiError, credentialThrottled, oauthError, rateLimited, tooManyPendingSignIns} from '../errors.js'
+import {SlidingWindowLimiter} from '../throttle.js'
 import {
   ACCESS_TOKEN_PREFIX,
   generateUserCode,
@@ -34,7 +35,9 @@ function requireParam(form: Form, name: string): string {
   return value
 }
 
-export function registerOAuthRoutes(app: FastifyInstance, {store, clock, limits, throttle, publicUrl}: AppContext): void {
+export function registerOAuthRoutes(app: FastifyInstance, {store, clock, elapsed, limits, throttle, credentialThrottle, publicUrl}: AppContext): void {
+  // Every request counts, answered or not: a sign-in starts with one, and a flood is what this bounds.
+  const deviceCodeRequests = new SlidingWindowLimiter(limits.deviceCodeRequestLimit, elapsed)
   const config = {validationErrorCode: 'invalid_request', oauthErrors: true}
   /** Where people and clients reach this server: the configured public URL, else the request's own origin. */
   const baseUrl = (request: FastifyRequest) => publicUrl ?? `${request.protocol}://${request.host}`
@@ -62,19 +65,29 @@ export function registerOAuthRoutes(app: FastifyInstance, {store, clock, limits,
       if (requireParam(request.body ?? {}, 'client_id') !== CLIENT_ID) {
         throw oauthError('invalid_client', `Unknown client_id: this server only knows "${CLIENT_ID}".`)
       }
+      const retryAfter = deviceCodeRequests.take(request.ip)
+      if (retryAfter > 0) throw rateLimited(retryAfter, 'sign-ins started')
       const now = clock()
       await store.deleteDeviceAuthorizationsExpiredBefore(now.toISOString())
       const deviceCode = randomSecret()
-      const userCode = await insertWithFreshUserCode(async (letters) =>
-        store.createDeviceAuthorization({
-          deviceCodeDigest: secretDigest(deviceCode),
-          userCodeDigest: secretDigest(letters),
-          clientId: CLIENT_ID,
-          intervalSeconds: limits.deviceIntervalSeconds,
-          expiresAt: addSeconds(now, limits.deviceCodeTtlSeconds).toISOString(),
-          createdAt: now.toISOString(),
-        }),
+      const caps = {total: limits.maxPendingDeviceCodes, perAddress: limits.maxPendingDeviceCodesPerAddress}
+      const {userCode, outcome} = await insertWithFreshUserCode(async (letters) =>
+        store.createDeviceAuthorization(
+          {
+            deviceCodeDigest: secretDigest(deviceCode),
+            userCodeDigest: secretDigest(letters),
+            clientId: CLIENT_ID,
+            clientAddress: request.ip,
+            intervalSeconds: limits.deviceIntervalSeconds,
+            expiresAt: addSeconds(now, limits.deviceCodeTtlSeconds).toISOString(),
+            createdAt: now.toISOString(),
+          },
+          caps,
+        ),
       )
+      // A pending code ends when it expires: a minute is a fair wait for one of them to.
+      if (outcome === 'address') throw rateLimited(60, 'sign-ins in progress')
+      if (outcome === 'total') throw tooManyPendingSignIns(60)
       const verificationUri = `${baseUrl(request)}/activate`
       return {
         device_code: deviceCode,
@@ -91,18 +104,28 @@ export function registerOAuthRoutes(app: FastifyInstance, {store, clock, limits,
     '/oauth/token',
     {config, schema: {body: formSchema(['grant_type', 'client_id', 'device_code', 'refresh_token'])}},
     async (request) => {
-      const retryAfter = throttle.retryAfterSeconds(request.ip)
-      if (retryAfter > 0) throw rateLimited(retryAfter)
       const form = request.body ?? {}
       const grantType = requireParam(form, 'grant_type')
+      if (grantType !== DEVICE_CODE_GRANT && grantType !== 'refresh_token') {
+        throw oauthError('unsupported_grant_type', `grant_type must be one of: ${DEVICE_CODE_GRANT}, refresh_token.`)
+      }
+      const secret = grantType === DEVICE_CODE_GRANT ? requireParam(form, 'device_code') : requireParam(form, 'refresh_token')
+      // As for bearer credentials (auth.ts): a code or token that is valid is served whatever its address did.
+      const digest = secretDigest(secret)
+      const guessedTooOften = credentialThrottle.retryAfterSeconds(secret, digest)
+      if (guessedTooOften > 0) throw credentialThrottled(guessedTooOften)
       try {
-        if (grantType === DEVICE_CODE_GRANT) return await exchangeDeviceCode(requireParam(form, 'device_code'), form.client_id)
-        if (grantType === 'refresh_token') return await refreshSession(request, requireParam(form, 'refresh_token'))
+        const tokens = grantType === DEVICE_CODE_GRANT ? await exchangeDeviceCode(digest, form.client_id) : await refreshSession(request, digest)
+        credentialThrottle.recordSuccess(digest)
+        return tokens
       } catch (error) {
-        if (error instanceof ApiError && error.code === 'invalid_grant') throttle.recordFailure(request.ip)
+        if (!(error instanceof ApiError) || error.code !== 'invalid_grant') throw error
+        credentialThrottle.recordFailure(secret)
+        const retryAfter = throttle.retryAfterSeconds(request.ip)
+        if (retryAfter > 0) throw rateLimited(retryAfter)
+        throttle.recordFailure(request.ip)
         throw error
       }
-      throw oauthError('unsupported_grant_type', `grant_type must be one of: ${DEVICE_CODE_GRANT}, refresh_token.`)
     },
   )
 
@@ -117,20 +140,19 @@ export function registerOAuthRoutes(app: FastifyInstance, {store, clock, limits,
   )
 
   /** Device codes are random; user codes are short, so a collision is retried with a new one. */
-  async function insertWithFreshUserCode(insert: (letters: string) => Promise<void>): Promise<string> {
+  async function insertWithFreshUserCode<T>(insert: (letters: string) => Promise<T>): Promise<{userCode: string; outcome: T}> {
     for (let attempt = 1; ; attempt++) {
       const userCode = generateUserCode()
       try {
-        await insert(normalizeUserCode(userCode)!)
-        return userCode
+        return {userCode, outcome: await insert(normalizeUserCode(userCode)!)}
       } catch (error) {
         if (!(error instanceof UniqueViolation) || attempt === USER_CODE_ATTEMPTS) throw error
       }
     }
   }
 
-  async function exchangeDeviceCode(deviceCode: string, clientId: string | undefined) {
-    const grant = await store.findDeviceAuthorizationByDeviceCode(secretDigest(deviceCode))
+  async function exchangeDeviceCode(deviceCodeDigest: string, clientId: string | undefined) {
+    const grant = await store.findDeviceAuthorizationByDeviceCode(deviceCodeDigest)
     if (!grant || (clientId !== undefined && clientId !== grant.clientId)) {
       throw oauthError('invalid_grant', 'The device code is not valid: start the sign-in again.')
     }
@@ -184,10 +206,10 @@ export function registerOAuthRoutes(app: FastifyInstance, {store, clock, limits,
     return response
   }
 
-  async function refreshSession(request: FastifyRequest, refreshToken: string) {
+  async function refreshSession(request: FastifyRequest, refreshTokenDigest: string) {
     const now = clock()
     const {stored, response} = newTokens(now)
-    const outcome = await store.rotateSession(secretDigest(refreshToken), stored, now.toISOString())
+    const outcome = await store.rotateSession(refreshTokenDigest, stored, now.toISOString())
     if (outcome === 'reused') {
       request.log.warn('a rotated refresh token was presented again: its session is ended')
       throw oauthError('invalid_grant', 'The refresh token was already used, so the session has been ended: sign in again with `ndcli auth login`.')

@@ -20,8 +20,13 @@ export const EXPIRY_DAYS: Readonly<Record<string, number | null>> = {
 }
 const DEFAULT_EXPIRY = '90d'
 
-const TOKEN_NAME_PATTERN = '^[A-Za-z0-9][A-Za-z0-9 ._-]{0,63}$'
-const TOKEN_NAME = new RegExp(TOKEN_NAME_PATTERN)
+/** A new token's name: no leading or trailing whitespace (it starts with a letter or digit and does not end with a space). */
+const TOKEN_NAME_PATTERN = '^[A-Za-z0-9](?:[A-Za-z0-9 ._-]{0,62}[A-Za-z0-9._-])?$'
+/**
+ * Names that may already exist: before the rule above, a name could end with spaces. Lookups
+ * (show, rotate, revoke) still accept those, so such a token can be rotated and revoked.
+ */
+const TOKEN_NAME = /^[A-Za-z0-9][A-Za-z0-9 ._-]{0,63}$/
 
 export const createTokenBodySchema = {
   type: 'object',
@@ -31,7 +36,7 @@ export const createTokenBodySchema = {
     name: {
       type: 'string',
       pattern: TOKEN_NAME_PATTERN,
-      description: "must be 1-64 characters: letters, digits, space, '.', '_' or '-', starting with a letter or digit",
+      description: "must be 1-64 characters: letters, digits, space, '.', '_' or '-', starting with a letter or digit and not ending with a space",
     },
     scope: {type: 'string', pattern: '^([Rr][Ww]|[Rr][Oo])$', description: 'must be one of: RW, RO'},
     org: {
@@ -100,6 +105,9 @@ function previousValidUntil(token: PersonalAccessToken, at: string): string | nu
 
 /** Responses go through Fastify's compiled serializer (fast-json-stringify) with the contract's schemas: faster than JSON.stringify, and no field leaves that the contract does not declare. */
 const tokenListResponseSchema = {type: 'array', items: tokenListItemSchema} as const
+
+/** Tries of a rotation that keeps losing to parallel ones; each lost try means another rotation was applied. */
+const MAX_ROTATION_ATTEMPTS = 50
 
 /** How long the token lives in seconds (null: never), kept by a rotation: expires_at − created_at. */
 function lifetimeSeconds(token: PersonalAccessToken): number | null {
@@ -179,34 +187,41 @@ export function registerTokenRoutes(app: FastifyInstance, {store, clock, auth}: 
     },
     async (request) => {
       const {name} = request.params
-      const token = await liveTokenNamed(name, principalOf(request).user.id)
-
-      const now = clock()
+      const userId = principalOf(request).user.id
       const graceSeconds = request.body.grace_seconds ?? 0
-      const lifetime = lifetimeSeconds(token)
-      // An expired secret gets no grace: a rotation renews the token, it must not revive the old secret.
-      const expired = token.expiresAt !== null && now.toISOString() >= token.expiresAt
-      const validUntil = graceSeconds > 0 && !expired ? addSeconds(now, graceSeconds).toISOString() : null
-      const secret = generatePat()
-      const rotated = {
-        name: token.name,
-        token_prefix: patDisplayPrefix(secret),
-        scope: token.scope,
-        org: token.orgSlug,
-        expires_at: lifetime === null ? null : addSeconds(now, lifetime).toISOString(),
-        created_at: now.toISOString(),
+      // Parallel rotations of one token are applied one after another, on both back ends: each is a
+      // compare-and-set on the secret it read, and one that lost to another is tried again on the
+      // secret that won (SQLite serialised them anyway, PostgreSQL answered some 409). Each answers
+      // 200 with its own secret; the last one applied is the current secret.
+      for (let attempt = 1; ; attempt++) {
+        const token = await liveTokenNamed(name, userId)
+        const now = clock()
+        const lifetime = lifetimeSeconds(token)
+        // An expired secret gets no grace: a rotation renews the token, it must not revive the old secret.
+        const expired = token.expiresAt !== null && now.toISOString() >= token.expiresAt
+        const validUntil = graceSeconds > 0 && !expired ? addSeconds(now, graceSeconds).toISOString() : null
+        const secret = generatePat()
+        const rotated = {
+          name: token.name,
+          token_prefix: patDisplayPrefix(secret),
+          scope: token.scope,
+          org: token.orgSlug,
+          expires_at: lifetime === null ? null : addSeconds(now, lifetime).toISOString(),
+          created_at: now.toISOString(),
+        }
+        const applied = await store.rotatePersonalAccessToken({
+          tokenId: token.id,
+          currentDigest: token.tokenDigest,
+          nextDigest: secretDigest(secret),
+          nextPrefix: rotated.token_prefix,
+          createdAt: rotated.created_at,
+          expiresAt: rotated.expires_at,
+          previousValidUntil: validUntil,
+        })
+        if (applied) return {token: secret, ...rotated, previous_valid_until: validUntil} satisfies RotatedToken
+        // Only under contention no real use produces: then 409, nothing changed by this request.
+        if (attempt === MAX_ROTATION_ATTEMPTS) throw rotationConflict(name)
       }
-      const applied = await store.rotatePersonalAccessToken({
-        tokenId: token.id,
-        currentDigest: token.tokenDigest,
-        nextDigest: secretDigest(secret),
-        nextPrefix: rotated.token_prefix,
-        createdAt: rotated.created_at,
-        expiresAt: rotated.expires_at,
-        previousValidUntil: validUntil,
-      })
-      if (!applied) throw rotationConflict(name)
-      return {token: secret, ...rotated, previous_valid_until: validUntil} satisfies RotatedToken
     },
   )
 

@@ -25,6 +25,8 @@ export default class TokenCreate extends NdCommand<typeof TokenCreate> {
       required: true,
       parse: async (input) => {
         if (input.trim() === '') throw new Errors.CLIError('Expected a non-empty --name.', {exit: 2})
+        // The server refuses it too: a name that only differs by a space would be a trap to revoke.
+        if (input !== input.trim()) throw new Errors.CLIError(`--name must not begin or end with whitespace: use --name "${input.trim()}".`, {exit: 2})
         return input
       },
     }),
