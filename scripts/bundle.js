@@ -78,7 +78,7 @@ function noRequire() {
  * then loaded zlib, child_process, os and util (whose ESM wrapper loads parseArgs and MIMEType) for
  * the plugin checks (about 2 % of the instructions of `ndcli --version`).
  */
-const ON_DEMAND = {'plugin-checks': 'src/plugins/check-install.ts'}
+const ON_DEMAND = {'plugin-checks': 'src/plugins/check-install.ts', 'not-found': 'src/not-found.ts'}
 
 /** import() of a module in ON_DEMAND loads its entry's file; any other relative import() fails the build. */
 function onDemandEntries() {

@@ -29,8 +29,10 @@ export default class TokenCreate extends NdCommand<typeof TokenCreate> {
       },
     }),
     scope: Flags.custom<Scope>({
-      description: 'RW (read and write) or RO (read only), in any case.',
+      description: 'RW (read and write) or RO (read only), in upper or lower case.',
       helpValue: '<RW|RO>',
+      // Listed for shell completion (the manifest carries them); oclif checks the typed text against them before parse.
+      options: [...SCOPES, ...SCOPES.map((scope) => scope.toLowerCase())],
       required: true,
       parse: async (input) => {
         const scope = SCOPES.find((choice) => choice === input.toUpperCase())
