@@ -64,13 +64,13 @@ describe('conventions around the commands', () => {
     it('the zsh completion lists the values of --scope, --expiry and -f (the bash script of plugin-autocomplete 4 has no flag values)', async () => {
       expect((await ndcli(['autocomplete', 'create'])).exitCode).to.equal(0)
       const zsh = await readFile(join(dirs.env.NDCLI_CACHE_DIR!, 'autocomplete', 'functions', 'zsh', '_ndcli'), 'utf8')
-      expect(zsh).to.include(':scope options:(RW RO rw ro)"')
+      expect(zsh).to.include(':scope options:(RW RO)"')
       expect(zsh).to.include(':expiry options:(30d 60d 90d 180d 365d never)"')
       expect(zsh).to.include(':format options:(table json simple detailed)"')
     })
 
     it('the values listed for completion are the ones create accepts', async () => {
-      for (const scope of ['RW', 'ro']) {
+      for (const scope of ['RW', 'ro', 'Ro']) {
         const result = await ndcli(['auth', 'token', 'create', '--name', 'n', '--scope', scope], {NDCLI_API_URL: 'http://127.0.0.1:9'})
         // Past parsing: refused for want of a login session, not for the value.
         expect([result.exitCode, result.stderr]).to.deep.equal([3, "Error: Not authenticated. Run 'ndcli auth login', or set NDCLI_TOKEN.\n"])
