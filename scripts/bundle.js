@@ -78,7 +78,10 @@ function noRequire() {
  * then loaded zlib, child_process, os and util (whose ESM wrapper loads parseArgs and MIMEType) for
  * the plugin checks (about 2 % of the instructions of `ndcli --version`).
  */
-const ON_DEMAND = {'plugin-checks': 'src/plugins/check-install.ts'}
+const ON_DEMAND = {'plugin-checks': 'src/plugins/check-install.ts', 'not-found': 'src/not-found.ts'}
+
+/** Scripts the shell starts as processes of their own (output name → source): the update check, spawned detached by the init hook. */
+const SPAWNED = {'update-check': 'src/update-check.ts'}
 
 /** import() of a module in ON_DEMAND loads its entry's file; any other relative import() fails the build. */
 function onDemandEntries() {
@@ -285,7 +288,7 @@ async function bundleShell() {
   if (missing.length > 0) throw new Error(`src/commands.ts does not list ${missing.join(', ')} in COMMANDS`)
   const result = await build({
     ...esm,
-    entryPoints: {commands: 'src/commands.ts', hooks: 'src/hooks.ts', ...ON_DEMAND},
+    entryPoints: {commands: 'src/commands.ts', hooks: 'src/hooks.ts', ...ON_DEMAND, ...SPAWNED},
     outdir: 'dist',
     plugins: [...esm.plugins, onDemandEntries()],
   })

