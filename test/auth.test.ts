@@ -9,7 +9,7 @@ import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {createServer} from 'node:net'
 
-import {CredentialStore, NOT_AUTHENTICATED, type Session} from '@ndcli/core'
+import {CredentialStore, notLoggedInMessage, type Session} from '@ndcli/core'
 import {generatePat} from '@ndcli/core/pat'
 import {isolatedDirs, runBinary} from '@ndcli/core/testing'
 import {seedAccount, startServerProcess, submitActivation, type ServerProcess} from '@ndcli/server/testing'
@@ -196,7 +196,7 @@ describe('ndcli auth (against the real control plane)', function () {
 
       const status = await ndcli(['auth', 'status'])
       expect(status.exitCode).to.equal(3)
-      expect(status.stderr).to.include(NOT_AUTHENTICATED)
+      expect(status.stderr).to.include(notLoggedInMessage(server.url, 'NDCLI_API_URL'))
     })
 
     it('still deletes the local session, with a warning, when the server is unreachable', async () => {
@@ -227,8 +227,9 @@ describe('ndcli auth (against the real control plane)', function () {
     it('exits 3 with the cli.md message when not authenticated (and the error document under -f json)', async () => {
       const result = await ndcli(['auth', 'status', '-f', 'json'])
       expect(result.exitCode).to.equal(3)
-      expect(result.stderr).to.include(`Error: ${NOT_AUTHENTICATED}`)
-      expect(JSON.parse(result.stdout)).to.deep.equal({error: {code: 'unauthenticated', message: NOT_AUTHENTICATED}})
+      const message = `Not logged in to ${server.url} (from NDCLI_API_URL). Run 'ndcli auth login', or set NDCLI_TOKEN.`
+      expect(result.stderr).to.include(`Error: ${message}`)
+      expect(JSON.parse(result.stdout)).to.deep.equal({error: {code: 'unauthenticated', message}})
     })
 
     it('exits 3 under a well-formed NDCLI_TOKEN the server does not know', async () => {

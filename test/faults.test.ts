@@ -144,6 +144,14 @@ describe('faults (the real CLI against a misbehaving control plane)', function (
         message: /^Error: The control plane at \S+ answered 500 Internal Server Error without an API error/,
       },
       {
+        // The control plane answers 404 with an API error on every path: a bare 404 is another server (exit 7, not 5).
+        title: 'an HTML 404 from a server that is not ndcli: exit 7, saying so',
+        reply: {status: 404, headers: {'content-type': 'text/html'}, body: HTML_PAGE},
+        exitCode: 7,
+        attempts: 1,
+        message: /^Error: The server at \S+ answered 404 Not Found to \/api\/v1\/auth\/tokens without an API error: it is not an ndcli control plane\.$/,
+      },
+      {
         // Not 5xx and not an API error: cli.md's "unexpected error".
         title: 'an HTML page with 200 (a captive portal, a wrong URL): exit 1',
         reply: {status: 200, headers: {'content-type': 'text/html'}, body: HTML_PAGE},

@@ -11,6 +11,9 @@ import {REDACTED, redactFields, redactFieldsDeep, redactText} from '../redact.js
 export const DEFAULT_API_URL = 'http://127.0.0.1:4680'
 export const EXPIRY_WARNING_DAYS = 7
 const EXPIRES_HEADER = 'ndcli-token-expires-at'
+/** ApiClientOptions.apiUrlSetting's values other than NDCLI_API_URL (NdCommand.apiEndpoint). */
+export const CONFIG_SETTING = 'api.url in config'
+export const DEFAULT_SETTING = 'the default'
 
 export type CredentialKind = 'pat' | 'session'
 
@@ -30,6 +33,8 @@ export interface CredentialSource {
 
 export interface ApiClientOptions {
   baseUrl: string
+  /** Where baseUrl came from (`NDCLI_API_URL`, `api.url in config`, `the default`), named when it looks wrong. */
+  apiUrlSetting?: string
   userAgent: string
   credentials?: CredentialSource
   /** Connect timeout (ms). */
@@ -243,7 +248,7 @@ export class ApiClient {
     } catch {
       throw new NdError(`The control plane at ${this.baseUrl} answered ${describeStatus(response)} with a body that is not JSON (${url}).`, {
         code: 'bad_response',
-        hint: 'Check that NDCLI_API_URL (or api.url) points at an ndcli control plane.',
+        hint: this.settingHint(),
       })
     }
   }
@@ -274,8 +279,24 @@ export class ApiClient {
       const apiError = new ApiError(status, envelope.code, this.redact(envelope.message), {hint: hintFor(status, envelope.code)})
       return apiError
     }
+    if (status === 404) {
+      // Every path of the control plane, even an unknown one, answers 404 with an API error: a bare
+      // 404 is another server. Exit 7 (no control plane there), not 5, which says the control plane looked and found nothing.
+      return new UnreachableError(`The server at ${this.baseUrl} answered ${describeStatus(response)} to ${pathOf(response.url || this.baseUrl)} without an API error: it is not an ndcli control plane.`, {
+        code: 'not_a_control_plane',
+        hint: this.settingHint(),
+      })
+    }
     const code = exitCodeForStatus(status) === 7 ? 'server_error' : 'bad_response'
-    return new ApiError(status, code, `The control plane at ${this.baseUrl} answered ${describeStatus(response)} without an API error (is NDCLI_API_URL right?).`)
+    return new ApiError(status, code, `The control plane at ${this.baseUrl} answered ${describeStatus(response)} without an API error (is ${this.options.apiUrlSetting === CONFIG_SETTING ? 'api.url' : 'NDCLI_API_URL'} right?).`)
+  }
+
+  /** Which setting to fix when the URL does not lead to a control plane. */
+  private settingHint(): string {
+    const setting = this.options.apiUrlSetting
+    if (setting === CONFIG_SETTING) return `Check that api.url ('ndcli config get api.url') points at an ndcli control plane.`
+    if (setting === DEFAULT_SETTING) return `${this.baseUrl} is the default API URL: set NDCLI_API_URL or 'ndcli config set api.url' to your control plane.`
+    return `Check that NDCLI_API_URL points at an ndcli control plane.`
   }
 }
 
