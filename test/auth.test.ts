@@ -261,11 +261,12 @@ describe('ndcli auth (against the real control plane)', function () {
         return `${date.getFullYear()}-${String(date.getMonth() + 1).padStart(2, '0')}-${String(date.getDate()).padStart(2, '0')}`
       }
 
-      const formats: Array<{format: string; expect: (stdout: string) => void}> = [
+      const formats: Array<{format: string; expect: (stdout: string, stderr: string) => void}> = [
         {
           format: 'table',
-          expect: (stdout) => {
-            expect(stdout).to.include(`✓ Logged in to ${server.url} as ${ACCOUNT.email} (personal access token "ci deploy")`)
+          expect: (stdout, stderr) => {
+            // The status line on stderr, the record on stdout (the README's stream rule).
+            expect(stderr).to.equal(`✓ Logged in to ${server.url} as ${ACCOUNT.email} (personal access token "ci deploy")\n`)
             expect(stdout).to.include('Authentication: Personal access token').and.to.include('Token: ci deploy').and.to.include('Scope: RO').and.to.include('Org: acme')
             expect(stdout).to.include(`Expires: ${expiresDate()} (in 30 days)`)
             // An org-restricted token sees only its organization.
@@ -303,7 +304,7 @@ describe('ndcli auth (against the real control plane)', function () {
         it(`shows the token's name, scope, org and expiry (-f ${format})`, async () => {
           const result = await ndcli(['auth', 'status', '-f', format], {NDCLI_TOKEN: pat.token})
           expect(result.exitCode, result.stderr).to.equal(0)
-          check(result.stdout)
+          check(result.stdout, result.stderr)
         })
       }
     })

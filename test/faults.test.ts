@@ -94,7 +94,7 @@ describe('faults (the real CLI against a misbehaving control plane)', function (
       faults.script(apiError(503, 'unavailable', 'Try again.'), json(200, []))
       const result = await list()
       expect(result.exitCode, result.stderr).to.equal(0)
-      expect(result.stdout).to.equal('No personal access tokens found\n')
+      expect([result.stdout, result.stderr]).to.deep.equal(['', 'No personal access tokens found\n'])
       expect(faults.requests.map((r) => `${r.method} ${r.path}`)).to.deep.equal(['GET /api/v1/auth/tokens', 'GET /api/v1/auth/tokens'])
       expect(faults.requests.every((r) => r.authorization === `Bearer ${pat}`)).to.equal(true)
     })

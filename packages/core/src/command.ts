@@ -10,7 +10,7 @@ import {ApiClient, CONFIG_SETTING, DEFAULT_API_URL, DEFAULT_SETTING} from './api
 import {notLoggedInMessage, StoredCredentials, tokenFromEnv, TOKEN_ENV} from './auth/credentials.js'
 import {ExitCode, ForbiddenError, InterruptedError} from './errors.js'
 import {colorAllowed} from './output/color.js'
-import {render} from './output/render.js'
+import {renderByStream} from './output/render.js'
 import {printable} from './output/printable.js'
 import {OUTPUT_FORMATS, type OutputFormat, type Rendered} from './output/types.js'
 import {processIO, readAll, type IO} from './io.js'
@@ -113,7 +113,10 @@ export abstract class NdCommand<T extends typeof Command> extends Command {
     const result = await super._run<R>()
     if (isRendered(result)) {
       try {
-        this.io.stdout.write(render(this.format, result.view, result.data, {color: this.colorEnabled}))
+        const {before, data, after} = renderByStream(this.format, result.view, result.data, {color: this.colorEnabled, width: this.terminalWidth})
+        this.io.stderr.write(before)
+        this.io.stdout.write(data)
+        this.io.stderr.write(after)
       } catch (error) {
         await this.catch(error as Error)
       }
@@ -141,6 +144,17 @@ export abstract class NdCommand<T extends typeof Command> extends Command {
 
   protected get colorEnabled(): boolean {
     return (this.format === 'table' || this.format === 'detailed') && colorAllowed(this.io.stdout, this.io.env)
+  }
+
+  /**
+   * The width tables are fitted to: on a terminal only, as gh does (a pipe or file gets whole
+   * values); COLUMNS overrides what the terminal reports, else 80 when it reports nothing.
+   */
+  protected get terminalWidth(): number | undefined {
+    if (!this.io.stdout.isTTY) return undefined
+    const columns = Number(this.io.env.COLUMNS)
+    if (Number.isInteger(columns) && columns > 0) return columns
+    return this.io.stdout.columns || 80
   }
 
   protected get configStore(): ConfigStore {

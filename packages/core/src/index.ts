@@ -2,7 +2,7 @@ export {API_URL_ENV, NdCommand, formatFromArgv, outputFlags, type ApiEndpoint, t
 export * from './errors.js'
 export * from './pat-format.js'
 export * from './output/types.js'
-export {render} from './output/render.js'
+export {render, renderByStream, type RenderedText} from './output/render.js'
 export {printable} from './output/printable.js'
 export * from './output/time.js'
 export {ApiClient, DEFAULT_API_URL, pathSegment, EXPIRY_WARNING_DAYS, type ApiClientOptions, type Credential, type CredentialSource, type RequestOptions} from './api/client.js'

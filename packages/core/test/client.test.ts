@@ -119,7 +119,7 @@ describe('ApiClient', () => {
     await api.get('/x')
     await api.get('/x')
     expect(warnings).to.have.length(1)
-    expect(warnings[0]).to.match(/expires in 3 days/)
+    expect(warnings[0]).to.match(/expires in 3 days, on \d{4}-\d\d-\d\d\. Rotate it with 'ndcli auth token rotate <name>'/)
   })
 
   it('does not warn when the PAT expires later', async () => {

@@ -6,6 +6,7 @@
 import type {Got, HTTPError, Method, OptionsInit, RequestError, Response} from 'got'
 
 import {ApiError, AuthenticationError, InterruptedError, NdError, UnreachableError, UsageError, exitCodeForStatus} from '../errors.js'
+import {formatDate, formatDateTime} from '../output/time.js'
 import {REDACTED, redactFields, redactFieldsDeep, redactText} from '../redact.js'
 
 export const DEFAULT_API_URL = 'http://127.0.0.1:4680'
@@ -61,6 +62,11 @@ export interface RequestOptions {
   searchParams?: Record<string, string>
   /** Send this credential instead of the configured one, and never refresh it (e.g. a token just obtained at login). */
   credential?: Credential
+  /**
+   * The flag that gave each field of the JSON body, e.g. `{name: '--name', expires_in: '--expiry'}`: the
+   * server's 400 `<field> must be …` then names the flag the user typed instead of the API's field.
+   */
+  fieldFlags?: Record<string, string>
 }
 
 /** Only safe methods are retried: a retried POST could create twice, a retried DELETE would report 404 for its own success. */
@@ -155,7 +161,7 @@ export class ApiClient {
     try {
       response = await client(url, {...init, resolveBodyOnly: false, responseType: 'text'})
     } catch (error) {
-      throw this.translate(error, method, url)
+      throw withFlagNames(this.translate(error, method, url), options.fieldFlags)
     }
     this.checkExpiry(response)
     return this.parseBody<T>(response, url)
@@ -236,8 +242,10 @@ export class ApiClient {
     this.warnedExpiry = true
     const days = Math.max(0, Math.ceil(msLeft / 86_400_000))
     const when = days === 0 ? 'today' : days === 1 ? 'in 1 day' : `in ${days} days`
-    // Core names no plugin's command: which command creates tokens is the plugin's business.
-    this.options.warn?.(`This personal access token expires ${when} (${header}). Create a new one and set NDCLI_TOKEN to it.`)
+    // The command is named as text, not imported: core depends on no plugin.
+    this.options.warn?.(
+      `This personal access token expires ${when}, ${msLeft < 86_400_000 ? `at ${formatDateTime(header)}` : `on ${formatDate(header)}`}. Rotate it with 'ndcli auth token rotate <name>' from a logged-in terminal and set NDCLI_TOKEN to the new secret.`,
+    )
   }
 
   private parseBody<T>(response: Response<string>, url: string): T {
@@ -298,6 +306,14 @@ export class ApiClient {
     if (setting === DEFAULT_SETTING) return `${this.baseUrl} is the default API URL: set NDCLI_API_URL or 'ndcli config set api.url' to your control plane.`
     return `Check that NDCLI_API_URL points at an ndcli control plane.`
   }
+}
+
+/** A 400 about a body field (`name must be …`, validation.ts on the server) reworded to name the flag that set it. */
+function withFlagNames(error: NdError, fieldFlags: Record<string, string> | undefined): NdError {
+  if (!fieldFlags || !(error instanceof ApiError) || error.status !== 400) return error
+  const field = Object.keys(fieldFlags).find((name) => error.message.startsWith(`${name} `))
+  if (field === undefined) return error
+  return new ApiError(error.status, error.code, `${fieldFlags[field]}${error.message.slice(field.length)}`, {hint: error.hint, cause: error})
 }
 
 /**
