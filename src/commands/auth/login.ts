@@ -62,7 +62,9 @@ The browser is not opened with --no-browser, in CI, or without a display; open t
         onSlowDown: (seconds) => this.debug(`the server asked to slow down: polling every ${seconds} s`),
         onUnreachable: (error, failures) => {
           const warning = `${error.message} Still waiting: trying again, less often, until the code expires (Ctrl-C to stop).`
-          if (failures === 1) (spinner ? spinner.print(() => this.warn(warning)) : this.warn(warning))
+          if (failures !== 1) return
+          if (spinner) spinner.print(() => this.warn(warning))
+          else this.warn(warning)
         },
       })
     } finally {
