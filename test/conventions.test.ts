@@ -25,22 +25,22 @@ const COUNTDOWN = /Waiting for you to approve in the browser · code expires in 
 describe('conventions around the commands', function () {
   this.timeout(60_000)
   let server: ServerProcess
-  let dirs: Awaited<ReturnType<typeof isolatedDirs>>
+  /** Each test's own config and data directories, pointed at `server`. */
   let env: Record<string, string>
+  let removeDirs: () => Promise<void>
 
   before(async () => {
+    // Polling every second keeps logins quick; the test clock lets a test expire a code.
     server = await startServerProcess({env: {NDCLI_SERVER_DEVICE_INTERVAL: '1', NDCLI_SERVER_TEST_CLOCK: '1'}})
     await seedAccount(server, ACCOUNT)
   })
   after(() => server?.stop())
   beforeEach(async () => {
-    dirs = await isolatedDirs()
-    env = {...dirs.env, NDCLI_API_URL: server.url}
+    const fresh = await isolatedDirs()
+    env = {...fresh.env, NDCLI_API_URL: server.url}
+    removeDirs = fresh.cleanup
   })
-  afterEach(async () => {
-    await server.shiftClock(0)
-    await dirs.cleanup()
-  })
+  afterEach(() => Promise.all([server.shiftClock(0), removeDirs()]))
 
   describe('auth login: waiting for the browser', () => {
     /** The one-time code once the terminal shows it. */
