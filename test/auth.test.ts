@@ -9,7 +9,7 @@ import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {createServer} from 'node:net'
 
-import {CredentialStore, NOT_AUTHENTICATED, type Session} from '@ndcli/core'
+import {CredentialStore, notLoggedInMessage, type Session} from '@ndcli/core'
 import {generatePat} from '@ndcli/core/pat'
 import {isolatedDirs, runBinary} from '@ndcli/core/testing'
 import {seedAccount, startServerProcess, submitActivation, type ServerProcess} from '@ndcli/server/testing'
@@ -196,7 +196,7 @@ describe('ndcli auth (against the real control plane)', function () {
 
       const status = await ndcli(['auth', 'status'])
       expect(status.exitCode).to.equal(3)
-      expect(status.stderr).to.include(NOT_AUTHENTICATED)
+      expect(status.stderr).to.include(notLoggedInMessage(server.url, 'NDCLI_API_URL'))
     })
 
     it('still deletes the local session, with a warning, when the server is unreachable', async () => {
@@ -227,8 +227,9 @@ describe('ndcli auth (against the real control plane)', function () {
     it('exits 3 with the cli.md message when not authenticated (and the error document under -f json)', async () => {
       const result = await ndcli(['auth', 'status', '-f', 'json'])
       expect(result.exitCode).to.equal(3)
-      expect(result.stderr).to.include(`Error: ${NOT_AUTHENTICATED}`)
-      expect(JSON.parse(result.stdout)).to.deep.equal({error: {code: 'unauthenticated', message: NOT_AUTHENTICATED}})
+      const message = `Not logged in to ${server.url} (from NDCLI_API_URL). Run 'ndcli auth login', or set NDCLI_TOKEN.`
+      expect(result.stderr).to.include(`Error: ${message}`)
+      expect(JSON.parse(result.stdout)).to.deep.equal({error: {code: 'unauthenticated', message}})
     })
 
     it('exits 3 under a well-formed NDCLI_TOKEN the server does not know', async () => {
@@ -260,11 +261,12 @@ describe('ndcli auth (against the real control plane)', function () {
         return `${date.getFullYear()}-${String(date.getMonth() + 1).padStart(2, '0')}-${String(date.getDate()).padStart(2, '0')}`
       }
 
-      const formats: Array<{format: string; expect: (stdout: string) => void}> = [
+      const formats: Array<{format: string; expect: (stdout: string, stderr: string) => void}> = [
         {
           format: 'table',
-          expect: (stdout) => {
-            expect(stdout).to.include(`✓ Logged in to ${server.url} as ${ACCOUNT.email} (personal access token "ci deploy")`)
+          expect: (stdout, stderr) => {
+            // The status line on stderr, the record on stdout (the README's stream rule).
+            expect(stderr).to.equal(`✓ Logged in to ${server.url} as ${ACCOUNT.email} (personal access token "ci deploy")\n`)
             expect(stdout).to.include('Authentication: Personal access token').and.to.include('Token: ci deploy').and.to.include('Scope: RO').and.to.include('Org: acme')
             expect(stdout).to.include(`Expires: ${expiresDate()} (in 30 days)`)
             // An org-restricted token sees only its organization.
@@ -302,7 +304,7 @@ describe('ndcli auth (against the real control plane)', function () {
         it(`shows the token's name, scope, org and expiry (-f ${format})`, async () => {
           const result = await ndcli(['auth', 'status', '-f', format], {NDCLI_TOKEN: pat.token})
           expect(result.exitCode, result.stderr).to.equal(0)
-          check(result.stdout)
+          check(result.stdout, result.stderr)
         })
       }
     })

@@ -94,7 +94,7 @@ describe('faults (the real CLI against a misbehaving control plane)', function (
       faults.script(apiError(503, 'unavailable', 'Try again.'), json(200, []))
       const result = await list()
       expect(result.exitCode, result.stderr).to.equal(0)
-      expect(result.stdout).to.equal('No personal access tokens found\n')
+      expect([result.stdout, result.stderr]).to.deep.equal(['', 'No personal access tokens found\n'])
       expect(faults.requests.map((r) => `${r.method} ${r.path}`)).to.deep.equal(['GET /api/v1/auth/tokens', 'GET /api/v1/auth/tokens'])
       expect(faults.requests.every((r) => r.authorization === `Bearer ${pat}`)).to.equal(true)
     })
@@ -142,6 +142,14 @@ describe('faults (the real CLI against a misbehaving control plane)', function (
         exitCode: 7,
         attempts: 1,
         message: /^Error: The control plane at \S+ answered 500 Internal Server Error without an API error/,
+      },
+      {
+        // The control plane answers 404 with an API error on every path: a bare 404 is another server (exit 7, not 5).
+        title: 'an HTML 404 from a server that is not ndcli: exit 7, saying so',
+        reply: {status: 404, headers: {'content-type': 'text/html'}, body: HTML_PAGE},
+        exitCode: 7,
+        attempts: 1,
+        message: /^Error: The server at \S+ answered 404 Not Found to \/api\/v1\/auth\/tokens without an API error: it is not an ndcli control plane\.$/,
       },
       {
         // Not 5xx and not an API error: cli.md's "unexpected error".

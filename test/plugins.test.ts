@@ -104,7 +104,7 @@ describe('plugins', () => {
       expect(help.stdout).to.include('$ ndcli auth token list')
       // Running it imports the installed code, which finds @ndcli/core in its own bundle.
       const run = await ndcli(['auth', 'token', 'list'], {NDCLI_API_URL: 'http://127.0.0.1:9'})
-      expect([run.exitCode, run.stderr]).to.deep.equal([3, "Error: Not authenticated. Run 'ndcli auth login', or set NDCLI_TOKEN.\n"])
+      expect([run.exitCode, run.stderr]).to.deep.equal([3, "Error: Not logged in to http://127.0.0.1:9 (from NDCLI_API_URL). Run 'ndcli auth login', or set NDCLI_TOKEN.\n"])
     })
 
     it('uninstall removes the user-installed version and the core plugin is active again', async () => {

@@ -103,7 +103,7 @@ describe('ndcli shell', () => {
   })
 
   describe('colour (supports-color, and NO_COLOR always wins)', () => {
-    const RED_ERROR = '\u001B[31mError:\u001B[39m Not authenticated'
+    const RED_ERROR = '\u001B[31mError:\u001B[39m Not logged in'
     // `org list` with no login fails locally (exit 3): an error line to look at, no server needed.
     const notAuthenticated = (env: Record<string, string | undefined>) => runBinary(BIN, ['org', 'list'], {env: {...dirs.env, NO_COLOR: undefined, ...env}})
 
@@ -115,7 +115,7 @@ describe('ndcli shell', () => {
     it('no colour on a pipe without FORCE_COLOR, nor with FORCE_COLOR and NO_COLOR', async () => {
       for (const env of [{}, {FORCE_COLOR: '1', NO_COLOR: '1'}, {FORCE_COLOR: '0'}]) {
         const {stderr, exitCode} = await notAuthenticated(env)
-        expect({env, exitCode, plain: /^Error: Not authenticated/.test(stderr)}).to.deep.equal({env, exitCode: 3, plain: true})
+        expect({env, exitCode, plain: /^Error: Not logged in/.test(stderr)}).to.deep.equal({env, exitCode: 3, plain: true})
       }
     })
 
@@ -125,7 +125,7 @@ describe('ndcli shell', () => {
       const dumb = await runInPty(['org', 'list'], {...dirs.env, NO_COLOR: '', TERM: 'dumb', CI: undefined}).exited
       expect([xterm.exitCode, dumb.exitCode]).to.deep.equal([3, 3])
       expect(xterm.output).to.include(RED_ERROR)
-      expect(dumb.output).to.match(/^Error: Not authenticated/)
+      expect(dumb.output).to.match(/^Error: Not logged in/)
     })
   })
 })

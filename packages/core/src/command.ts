@@ -6,18 +6,18 @@
  */
 import {Command, Errors, Flags, type Interfaces} from '@oclif/core'
 
-import {ApiClient, DEFAULT_API_URL} from './api/client.js'
-import {StoredCredentials, tokenFromEnv, TOKEN_ENV} from './auth/credentials.js'
+import {ApiClient, CONFIG_SETTING, DEFAULT_API_URL, DEFAULT_SETTING} from './api/client.js'
+import {notLoggedInMessage, StoredCredentials, tokenFromEnv, TOKEN_ENV} from './auth/credentials.js'
 import {ExitCode, ForbiddenError, InterruptedError} from './errors.js'
 import {colorAllowed} from './output/color.js'
-import {render} from './output/render.js'
+import {renderByStream} from './output/render.js'
 import {printable} from './output/printable.js'
 import {OUTPUT_FORMATS, type OutputFormat, type Rendered} from './output/types.js'
 import {processIO, readAll, type IO} from './io.js'
 import {confirmWith, terminalPrompter, type ConfirmOptions, type Prompter} from './prompts.js'
 import {redactText} from './redact.js'
 import {reportError, reportWarning} from './report.js'
-import {ConfigStore, outputFormatFrom, type ConfigValues} from './store/config.js'
+import {checkApiUrl, ConfigStore, outputFormatFrom, type ConfigValues} from './store/config.js'
 import {authStorageFrom, AUTH_STORAGE_ENV, CredentialStore} from './store/credentials.js'
 import {Keyring} from './store/keyring.js'
 
@@ -39,6 +39,14 @@ export const outputFlags = {
  * to no control plane with a credential, so NDCLI_TOKEN is ignored.
  */
 export type CredentialNeed = 'session' | 'any' | 'none'
+
+export const API_URL_ENV = 'NDCLI_API_URL'
+
+/** The API URL in use, and where it came from: `NDCLI_API_URL`, `api.url in config` or `the default`. */
+export interface ApiEndpoint {
+  url: string
+  setting: string
+}
 
 export type NdFlags<T extends typeof Command> = Interfaces.InferredFlags<typeof outputFlags & T['flags']>
 export type NdArgs<T extends typeof Command> = Interfaces.InferredArgs<T['args']>
@@ -105,7 +113,10 @@ export abstract class NdCommand<T extends typeof Command> extends Command {
     const result = await super._run<R>()
     if (isRendered(result)) {
       try {
-        this.io.stdout.write(render(this.format, result.view, result.data, {color: this.colorEnabled}))
+        const {before, data, after} = renderByStream(this.format, result.view, result.data, {color: this.colorEnabled, width: this.terminalWidth})
+        this.io.stderr.write(before)
+        this.io.stdout.write(data)
+        this.io.stderr.write(after)
       } catch (error) {
         await this.catch(error as Error)
       }
@@ -135,6 +146,17 @@ export abstract class NdCommand<T extends typeof Command> extends Command {
     return (this.format === 'table' || this.format === 'detailed') && colorAllowed(this.io.stdout, this.io.env)
   }
 
+  /**
+   * The width tables are fitted to: on a terminal only, as gh does (a pipe or file gets whole
+   * values); COLUMNS overrides what the terminal reports, else 80 when it reports nothing.
+   */
+  protected get terminalWidth(): number | undefined {
+    if (!this.io.stdout.isTTY) return undefined
+    const columns = Number(this.io.env.COLUMNS)
+    if (Number.isInteger(columns) && columns > 0) return columns
+    return this.io.stdout.columns || 80
+  }
+
   protected get configStore(): ConfigStore {
     return new ConfigStore(this.config.configDir)
   }
@@ -148,13 +170,31 @@ export abstract class NdCommand<T extends typeof Command> extends Command {
     return this.sessionStore
   }
 
-  /** NDCLI_API_URL, else api.url from config, else the embedded control plane's default. */
+  /**
+   * NDCLI_API_URL, else api.url from config, else the embedded control plane's default; checked on
+   * first use (before any request), so a command that makes none, e.g. `config set api.url`, can fix it.
+   */
   protected get apiUrl(): string {
-    return (this.io.env.NDCLI_API_URL || this.settings?.['api.url'] || DEFAULT_API_URL).replace(/\/+$/, '')
+    return this.apiEndpoint.url
+  }
+
+  /** The API URL in use and the setting it came from, for messages that name the setting at fault. */
+  protected get apiEndpoint(): ApiEndpoint {
+    const fromEnv = this.io.env[API_URL_ENV]
+    if (fromEnv) return {url: checkApiUrl(fromEnv, API_URL_ENV, `Set ${API_URL_ENV} to the control plane's URL, or unset it.`), setting: API_URL_ENV}
+    const fromConfig = this.settings?.['api.url']
+    if (fromConfig) {
+      return {url: checkApiUrl(fromConfig, 'api.url', "Fix it with 'ndcli config set api.url <url>', or 'ndcli config unset api.url'."), setting: CONFIG_SETTING}
+    }
+    return {url: DEFAULT_API_URL, setting: DEFAULT_SETTING}
   }
 
   protected get credentials(): StoredCredentials {
-    this.credentialSource ??= new StoredCredentials(this.credentialStore, this.apiUrl, () => this.api, this.io.env)
+    if (!this.credentialSource) {
+      const {url, setting} = this.apiEndpoint
+      this.credentialSource = new StoredCredentials(this.credentialStore, url, () => this.api, this.io.env)
+      this.credentialSource.missingMessage = notLoggedInMessage(url, setting)
+    }
     return this.credentialSource
   }
 
@@ -162,6 +202,7 @@ export abstract class NdCommand<T extends typeof Command> extends Command {
   protected get api(): ApiClient {
     this.apiClient ??= new ApiClient({
       baseUrl: this.apiUrl,
+      apiUrlSetting: this.apiEndpoint.setting,
       userAgent: `ndcli/${this.config.version} node/${process.version} ${process.platform}`,
       credentials: this.credentials,
       connectTimeout: secondsFromEnv(this.io.env, 'NDCLI_CONNECT_TIMEOUT', 10) * 1000,

@@ -91,7 +91,8 @@ describe('ApiClient', () => {
   it('reports an HTML error page clearly', async () => {
     replies.push((_request, response) => response.writeHead(404, {'content-type': 'text/html'}).end('<html>nope</html>'))
     const error = await client().get<never>('/x').catch((error_: unknown) => error_ as Error)
-    expect(error.message).to.match(/answered 404 Not Found without an API error/)
+    expect(error.message).to.match(/answered 404 Not Found to \/x without an API error: it is not an ndcli control plane\.$/)
+    expect(error).to.have.property('exitCode', 7)
   })
 
   it('reports a malformed JSON body clearly', async () => {
@@ -118,7 +119,7 @@ describe('ApiClient', () => {
     await api.get('/x')
     await api.get('/x')
     expect(warnings).to.have.length(1)
-    expect(warnings[0]).to.match(/expires in 3 days/)
+    expect(warnings[0]).to.match(/expires in 3 days, on \d{4}-\d\d-\d\d\. Rotate it with 'ndcli auth token rotate <name>'/)
   })
 
   it('does not warn when the PAT expires later', async () => {

@@ -41,5 +41,9 @@ export function durationFlag(options: {description: string; max?: {seconds: numb
 export const quietFlag = Flags.boolean({
   char: 'q',
   description: 'Print only the token and a newline on stdout (for piping into a secret store); nothing else is printed except errors.',
-  exclusive: ['format', 'json'],
+  // Exclusive with both, declared so that help's usage line reads `[-q | [--json | -f …]]`: --json's own
+  // `exclusive: ['format']` has already grouped the two there, and listing format here as well would
+  // render an empty alternative (`[-q |  | …]`); `relationships` is checked when parsing but not drawn.
+  exclusive: ['json'],
+  relationships: [{type: 'none', flags: ['format']}],
 })

@@ -74,7 +74,8 @@ export function tokenListView(now: Date, empty = 'No personal access tokens foun
       ...identityFields,
       {header: 'EXPIRES', label: 'Expires', value: (t) => formatDate(t.expires_at)},
       {header: 'LAST USED', label: 'Last used', value: (t) => formatRelative(t.last_used_at, now)},
-      {header: 'STATUS', label: 'Status', value: status, color: (t) => (t.is_expired ? 'yellow' : 'green')},
+      // As wide as `expired` even when all are active, as in the reference's table.
+      {header: 'STATUS', label: 'Status', value: status, color: (t) => (t.is_expired ? 'yellow' : 'green'), minWidth: 'expired'.length},
       {header: 'CREATED', label: 'Created', value: (t) => formatDateTime(t.created_at), show: 'detailed'},
       {header: 'LAST USED IP', label: 'Last used IP', value: (t) => t.last_used_ip ?? '-', show: 'detailed'},
     ],

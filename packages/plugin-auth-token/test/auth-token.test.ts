@@ -10,6 +10,8 @@ import TokenRevoke from '../src/commands/auth/token/revoke.js'
 import {expectRefused, loggedInCli, localDatePlusDays, SHELL_ROOT, tokenFrom, withRequests, type Cli} from './harness.js'
 
 const DAY_SECONDS = 86_400
+const HEADING = '✓ Personal access token created'
+const NDCLI_TOKEN_HINT = 'Set NDCLI_TOKEN=<token> to use static auth without interactive login.'
 const SESSION_ONLY = "token create/revoke requires interactive authentication — unset NDCLI_TOKEN and log in with 'ndcli auth login'"
 
 describe('auth token (end to end)', () => {
@@ -47,19 +49,11 @@ describe('auth token (end to end)', () => {
       const result = await cli.ndcli(['auth', 'token', 'create', '--name', 'github-ci', '--scope', 'rw', '--expiry', '90d'])
       const token = tokenFrom(result)
       rw = {token, prefix: token.slice(0, 12)}
+      // The reference's lines, split by the stream rule: the record (and the secret) on stdout, status lines on stderr.
       expect(result).to.deep.equal({
         exitCode: 0,
-        stderr: '',
-        stdout: [
-          '✓ Personal access token created',
-          '⚠ Copy your token now — it will NOT be shown again.',
-          `Token: ${token}`,
-          'Name: github-ci',
-          'Scope: RW',
-          `Expires: ${expires90}`,
-          'Set NDCLI_TOKEN=<token> to use static auth without interactive login.',
-          '',
-        ].join('\n'),
+        stderr: [HEADING, '⚠ Copy your token now — it will NOT be shown again.', NDCLI_TOKEN_HINT, ''].join('\n'),
+        stdout: [`Token: ${token}`, 'Name: github-ci', 'Scope: RW', `Expires: ${expires90}`, ''].join('\n'),
       })
       expect(token).to.match(/^ndpat_[A-Za-z0-9_-]{43}$/)
     })
@@ -70,18 +64,8 @@ describe('auth token (end to end)', () => {
       ro = {token, prefix: token.slice(0, 12)}
       expect(result).to.deep.equal({
         exitCode: 0,
-        stderr: '',
-        stdout: [
-          '✓ Personal access token created',
-          '⚠ Copy your token now — it will NOT be shown again.',
-          `Token: ${token}`,
-          'Name: readonly-monitor',
-          'Scope: RO',
-          'Org: ops',
-          'Expires: Never',
-          'Set NDCLI_TOKEN=<token> to use static auth without interactive login.',
-          '',
-        ].join('\n'),
+        stderr: [HEADING, '⚠ Copy your token now — it will NOT be shown again.', NDCLI_TOKEN_HINT, ''].join('\n'),
+        stdout: [`Token: ${token}`, 'Name: readonly-monitor', 'Scope: RO', 'Org: ops', 'Expires: Never', ''].join('\n'),
       })
     })
 
@@ -89,12 +73,12 @@ describe('auth token (end to end)', () => {
       const result = await cli.ndcli(['auth', 'token', 'list'])
       expect(result.stderr).to.equal('')
       expect(result.stdout.split('\n')).to.deep.equal([
-        '╭──────────────────┬──────────────┬───────┬─────┬────────────┬───────────┬────────╮',
-        '│ NAME             │ PREFIX       │ SCOPE │ ORG │ EXPIRES    │ LAST USED │ STATUS │',
-        '├──────────────────┼──────────────┼───────┼─────┼────────────┼───────────┼────────┤',
-        `│ github-ci        │ ${rw.prefix} │ RW    │ -   │ ${expires90} │ Never     │ active │`,
-        `│ readonly-monitor │ ${ro.prefix} │ RO    │ ops │ Never      │ Never     │ active │`,
-        '╰──────────────────┴──────────────┴───────┴─────┴────────────┴───────────┴────────╯',
+        '╭──────────────────┬──────────────┬───────┬─────┬────────────┬───────────┬─────────╮',
+        '│ NAME             │ PREFIX       │ SCOPE │ ORG │ EXPIRES    │ LAST USED │ STATUS  │',
+        '├──────────────────┼──────────────┼───────┼─────┼────────────┼───────────┼─────────┤',
+        `│ github-ci        │ ${rw.prefix} │ RW    │ -   │ ${expires90} │ Never     │ active  │`,
+        `│ readonly-monitor │ ${ro.prefix} │ RO    │ ops │ Never      │ Never     │ active  │`,
+        '╰──────────────────┴──────────────┴───────┴─────┴────────────┴───────────┴─────────╯',
         'Total: 2 token(s)',
         '',
       ])
@@ -307,14 +291,15 @@ describe('auth token (end to end)', () => {
       cli = await login('dave@example.com')
     })
 
-    for (const [format, stdout] of [
-      ['table', 'No personal access tokens found\n'],
-      ['json', '[]\n'],
-      ['simple', 'No personal access tokens found\n'],
-      ['detailed', 'No personal access tokens found\n'],
+    // Nothing on stdout for people (the message is on stderr), `[]` for scripts.
+    for (const [format, stdout, stderr] of [
+      ['table', '', 'No personal access tokens found\n'],
+      ['json', '[]\n', ''],
+      ['simple', '', 'No personal access tokens found\n'],
+      ['detailed', '', 'No personal access tokens found\n'],
     ] as const) {
       it(`-f ${format}`, async () => {
-        expect(await cli.ndcli(['auth', 'token', 'list', '-f', format])).to.deep.equal({exitCode: 0, stdout, stderr: ''})
+        expect(await cli.ndcli(['auth', 'token', 'list', '-f', format])).to.deep.equal({exitCode: 0, stdout, stderr})
       })
     }
   })
@@ -338,7 +323,7 @@ describe('auth token (end to end)', () => {
 
     for (const [name, expected] of [
       ['thirty-days-left', []],
-      ['five-days-left', [/^Warning: This personal access token expires in [45] days/]],
+      ['five-days-left', [/^Warning: This personal access token expires in [45] days, on \d{4}-\d\d-\d\d\. Rotate it with 'ndcli auth token rotate <name>'/]],
     ] as const) {
       it(`${name}: ${expected.length} warning(s) on stderr`, async () => {
         const result = await cli.ndcli(['auth', 'token', 'list', '-f', 'simple'], {token: tokens[name]})

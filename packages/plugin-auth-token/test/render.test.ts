@@ -28,20 +28,14 @@ describe('rendering the token resource', () => {
     const REFERENCE_TOP = '╭──────────────────┬──────────────┬───────┬─────┬────────────┬───────────┬─────────╮'
     const REFERENCE_RULE = '├──────────────────┼──────────────┼───────┼─────┼────────────┼───────────┼─────────┤'
     const REFERENCE_BOTTOM = '╰──────────────────┴──────────────┴───────┴─────┴────────────┴───────────┴─────────╯'
-    /**
-     * The reference's STATUS column is 7 wide although its widest text is 6
-     * (`STATUS`, `active`): it cannot come from these rows. Ours is sized by
-     * content like every other column, one `─` narrower there and nowhere else.
-     */
-    const contentSized = (reference: string): string => reference.replace(/─{9}(.)$/, '─'.repeat(8) + '$1')
-
+    // STATUS is as wide as `expired` (its widest value) even when every token is active, as in the reference.
     const TABLE = lines(
-      contentSized(REFERENCE_TOP),
-      '│ NAME             │ PREFIX       │ SCOPE │ ORG │ EXPIRES    │ LAST USED │ STATUS │',
-      contentSized(REFERENCE_RULE),
-      '│ github-ci        │ ndpat_Jj8IYR │ RW    │ -   │ 2026-08-24 │ 2m        │ active │',
-      '│ readonly-monitor │ ndpat_aB3xYz │ RO    │ ops │ Never      │ Never     │ active │',
-      contentSized(REFERENCE_BOTTOM),
+      REFERENCE_TOP,
+      '│ NAME             │ PREFIX       │ SCOPE │ ORG │ EXPIRES    │ LAST USED │ STATUS  │',
+      REFERENCE_RULE,
+      '│ github-ci        │ ndpat_Jj8IYR │ RW    │ -   │ 2026-08-24 │ 2m        │ active  │',
+      '│ readonly-monitor │ ndpat_aB3xYz │ RO    │ ops │ Never      │ Never     │ active  │',
+      REFERENCE_BOTTOM,
       'Total: 2 token(s)',
     )
 
@@ -49,10 +43,19 @@ describe('rendering the token resource', () => {
       expect(render('table', tokenListView(NOW), TOKENS, PLAIN)).to.equal(TABLE)
     })
 
-    it('table: borders match the reference character for character in all but the STATUS width', () => {
+    it('table: borders match the reference character for character, the STATUS width included', () => {
       const [top, , rule, , , bottom] = render('table', tokenListView(NOW), TOKENS, PLAIN).split('\n')
-      expect([top, rule, bottom]).to.deep.equal([REFERENCE_TOP, REFERENCE_RULE, REFERENCE_BOTTOM].map(contentSized))
-      expect(top!.slice(0, -9)).to.equal(REFERENCE_TOP.slice(0, -10))
+      expect([top, rule, bottom]).to.deep.equal([REFERENCE_TOP, REFERENCE_RULE, REFERENCE_BOTTOM])
+    })
+
+    it('table: fitted to the terminal width by cutting the longest column with …', () => {
+      const long = {...GITHUB_CI, name: 'n'.repeat(64)}
+      const fitted = render('table', tokenListView(NOW), [long, READONLY_MONITOR], {color: false, width: 80}).split('\n')
+      expect(fitted.slice(0, -2).map((line) => line.length)).to.deep.equal(Array.from({length: 6}, () => 80))
+      expect(fitted[3]).to.match(/^│ n+… │ ndpat_Jj8IYR │/)
+      expect(fitted[4]).to.match(/^│ readonly-mo… +│ ndpat_aB3xYz │/)
+      // Without a width (off a terminal), nothing is cut.
+      expect(render('table', tokenListView(NOW), [long], PLAIN)).to.include(`│ ${'n'.repeat(64)} │`)
     })
 
     it('simple: one tab-separated line per row, no header, no box drawing', () => {

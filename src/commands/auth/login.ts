@@ -1,5 +1,18 @@
 import {Flags} from '@oclif/core'
-import {NdCommand, TOKEN_ENV, canOpenBrowser, fetchAccount, pollForSession, requestDeviceCode, sessionFrom, storedSessionAccount, tryRevokeSession} from '@ndcli/core'
+import {
+  NdCommand,
+  Spinner,
+  TOKEN_ENV,
+  canOpenBrowser,
+  fetchAccount,
+  formatCountdown,
+  pollForSession,
+  requestDeviceCode,
+  sessionFrom,
+  storedSessionAccount,
+  tryRevokeSession,
+  type TokenResponse,
+} from '@ndcli/core'
 
 export default class AuthLogin extends NdCommand<typeof AuthLogin> {
   static override summary = 'Log in through the browser.'
@@ -24,22 +37,40 @@ The browser is not opened with --no-browser, in CI, or without a display; open t
     }
 
     const authorization = await requestDeviceCode(this.api)
+    const expiresAt = Date.now() + authorization.expires_in * 1000
     this.info(`! First copy your one-time code: ${authorization.user_code}`)
+    // The complete link fills the code in; the short one is for typing it on another device.
+    const link = authorization.verification_uri_complete || authorization.verification_uri
     if (this.flags['no-browser'] || !canOpenBrowser()) {
-      this.info(`Then open ${authorization.verification_uri} in a browser and enter it.`)
+      this.info(`Then open ${link} in a browser (the code is filled in), or open ${authorization.verification_uri} and enter it.`)
     } else {
-      this.info(`Opening ${authorization.verification_uri} in your browser…`)
-      await this.openBrowser(authorization.verification_uri_complete, authorization.verification_uri)
+      this.info(`Opening ${link} in your browser…`)
+      await this.openBrowser(link, authorization.verification_uri)
     }
-    this.info('Waiting for you to approve in the browser (Ctrl-C to cancel)…')
 
-    const tokens = await pollForSession(this.api, authorization, {
-      signal: this.abort.signal,
-      onSlowDown: (seconds) => this.debug(`the server asked to slow down: polling every ${seconds} s`),
-      onUnreachable: (error, failures) => {
-        if (failures === 1) this.warn(`${error.message} Still waiting: trying again, less often, until the code expires (Ctrl-C to stop).`)
-      },
-    })
+    // On a terminal, a spinner counts down the code's lifetime; elsewhere (logs, pipes) one plain line.
+    const waiting = 'Waiting for you to approve in the browser'
+    const spinner = Spinner.supported(this.io.stderr, this.io.env)
+      ? new Spinner(this.io.stderr, () => `${waiting} · code expires in ${formatCountdown(expiresAt - Date.now())} · Ctrl-C cancels`)
+      : undefined
+    if (spinner) spinner.start()
+    else this.info(`${waiting} (Ctrl-C to cancel)…`)
+    let tokens: TokenResponse
+    try {
+      tokens = await pollForSession(this.api, authorization, {
+        signal: this.abort.signal,
+        onSlowDown: (seconds) => this.debug(`the server asked to slow down: polling every ${seconds} s`),
+        onUnreachable: (error, failures) => {
+          const warning = `${error.message} Still waiting: trying again, less often, until the code expires (Ctrl-C to stop).`
+          if (failures !== 1) return
+          if (spinner) spinner.print(() => this.warn(warning))
+          else this.warn(warning)
+        },
+      })
+    } finally {
+      // Approved, denied, expired or Ctrl-C: the line is erased before anything else is said.
+      spinner?.stop()
+    }
     const issuedAt = new Date()
     const account = await fetchAccount(this.api, {kind: 'session', token: tokens.access_token})
     const replaced = await this.credentials.loadSession()

@@ -6,11 +6,15 @@
 import type {Got, HTTPError, Method, OptionsInit, RequestError, Response} from 'got'
 
 import {ApiError, AuthenticationError, InterruptedError, NdError, UnreachableError, UsageError, exitCodeForStatus} from '../errors.js'
+import {formatDate, formatDateTime} from '../output/time.js'
 import {REDACTED, redactFields, redactFieldsDeep, redactText} from '../redact.js'
 
 export const DEFAULT_API_URL = 'http://127.0.0.1:4680'
 export const EXPIRY_WARNING_DAYS = 7
 const EXPIRES_HEADER = 'ndcli-token-expires-at'
+/** ApiClientOptions.apiUrlSetting's values other than NDCLI_API_URL (NdCommand.apiEndpoint). */
+export const CONFIG_SETTING = 'api.url in config'
+export const DEFAULT_SETTING = 'the default'
 
 export type CredentialKind = 'pat' | 'session'
 
@@ -30,6 +34,8 @@ export interface CredentialSource {
 
 export interface ApiClientOptions {
   baseUrl: string
+  /** Where baseUrl came from (`NDCLI_API_URL`, `api.url in config`, `the default`), named when it looks wrong. */
+  apiUrlSetting?: string
   userAgent: string
   credentials?: CredentialSource
   /** Connect timeout (ms). */
@@ -56,6 +62,11 @@ export interface RequestOptions {
   searchParams?: Record<string, string>
   /** Send this credential instead of the configured one, and never refresh it (e.g. a token just obtained at login). */
   credential?: Credential
+  /**
+   * The flag that gave each field of the JSON body, e.g. `{name: '--name', expires_in: '--expiry'}`: the
+   * server's 400 `<field> must be …` then names the flag the user typed instead of the API's field.
+   */
+  fieldFlags?: Record<string, string>
 }
 
 /** Only safe methods are retried: a retried POST could create twice, a retried DELETE would report 404 for its own success. */
@@ -150,7 +161,7 @@ export class ApiClient {
     try {
       response = await client(url, {...init, resolveBodyOnly: false, responseType: 'text'})
     } catch (error) {
-      throw this.translate(error, method, url)
+      throw withFlagNames(this.translate(error, method, url), options.fieldFlags)
     }
     this.checkExpiry(response)
     return this.parseBody<T>(response, url)
@@ -231,8 +242,10 @@ export class ApiClient {
     this.warnedExpiry = true
     const days = Math.max(0, Math.ceil(msLeft / 86_400_000))
     const when = days === 0 ? 'today' : days === 1 ? 'in 1 day' : `in ${days} days`
-    // Core names no plugin's command: which command creates tokens is the plugin's business.
-    this.options.warn?.(`This personal access token expires ${when} (${header}). Create a new one and set NDCLI_TOKEN to it.`)
+    // The command is named as text, not imported: core depends on no plugin.
+    this.options.warn?.(
+      `This personal access token expires ${when}, ${msLeft < 86_400_000 ? `at ${formatDateTime(header)}` : `on ${formatDate(header)}`}. Rotate it with 'ndcli auth token rotate <name>' from a logged-in terminal and set NDCLI_TOKEN to the new secret.`,
+    )
   }
 
   private parseBody<T>(response: Response<string>, url: string): T {
@@ -243,7 +256,7 @@ export class ApiClient {
     } catch {
       throw new NdError(`The control plane at ${this.baseUrl} answered ${describeStatus(response)} with a body that is not JSON (${url}).`, {
         code: 'bad_response',
-        hint: 'Check that NDCLI_API_URL (or api.url) points at an ndcli control plane.',
+        hint: this.settingHint(),
       })
     }
   }
@@ -274,9 +287,33 @@ export class ApiClient {
       const apiError = new ApiError(status, envelope.code, this.redact(envelope.message), {hint: hintFor(status, envelope.code)})
       return apiError
     }
+    if (status === 404) {
+      // Every path of the control plane, even an unknown one, answers 404 with an API error: a bare
+      // 404 is another server. Exit 7 (no control plane there), not 5, which says the control plane looked and found nothing.
+      return new UnreachableError(`The server at ${this.baseUrl} answered ${describeStatus(response)} to ${pathOf(response.url || this.baseUrl)} without an API error: it is not an ndcli control plane.`, {
+        code: 'not_a_control_plane',
+        hint: this.settingHint(),
+      })
+    }
     const code = exitCodeForStatus(status) === 7 ? 'server_error' : 'bad_response'
-    return new ApiError(status, code, `The control plane at ${this.baseUrl} answered ${describeStatus(response)} without an API error (is NDCLI_API_URL right?).`)
+    return new ApiError(status, code, `The control plane at ${this.baseUrl} answered ${describeStatus(response)} without an API error (is ${this.options.apiUrlSetting === CONFIG_SETTING ? 'api.url' : 'NDCLI_API_URL'} right?).`)
   }
+
+  /** Which setting to fix when the URL does not lead to a control plane. */
+  private settingHint(): string {
+    const setting = this.options.apiUrlSetting
+    if (setting === CONFIG_SETTING) return `Check that api.url ('ndcli config get api.url') points at an ndcli control plane.`
+    if (setting === DEFAULT_SETTING) return `${this.baseUrl} is the default API URL: set NDCLI_API_URL or 'ndcli config set api.url' to your control plane.`
+    return `Check that NDCLI_API_URL points at an ndcli control plane.`
+  }
+}
+
+/** A 400 about a body field (`name must be …`, validation.ts on the server) reworded to name the flag that set it. */
+function withFlagNames(error: NdError, fieldFlags: Record<string, string> | undefined): NdError {
+  if (!fieldFlags || !(error instanceof ApiError) || error.status !== 400) return error
+  const field = Object.keys(fieldFlags).find((name) => error.message.startsWith(`${name} `))
+  if (field === undefined) return error
+  return new ApiError(error.status, error.code, `${fieldFlags[field]}${error.message.slice(field.length)}`, {hint: error.hint, cause: error})
 }
 
 /**

@@ -1,5 +1,5 @@
 /** Which credential a command uses (cli.md): NDCLI_TOKEN first, then the stored login session. */
-import type {ApiClient, Credential, CredentialSource} from '../api/client.js'
+import {DEFAULT_SETTING, type ApiClient, type Credential, type CredentialSource} from '../api/client.js'
 import {AuthenticationError} from '../errors.js'
 import {validatePat} from '../pat-format.js'
 import type {CredentialStore, Session} from '../store/credentials.js'
@@ -7,6 +7,14 @@ import {refreshSession, sessionFrom} from './oauth.js'
 
 export const TOKEN_ENV = 'NDCLI_TOKEN'
 export const NOT_AUTHENTICATED = "Not authenticated. Run 'ndcli auth login', or set NDCLI_TOKEN."
+
+/**
+ * No credential for the API URL in use: which URL and from which setting (cli.md), since a
+ * session for another control plane does not count — e.g. logged in to one, NDCLI_API_URL at another.
+ */
+export function notLoggedInMessage(apiUrl: string, setting: string): string {
+  return `Not logged in to ${apiUrl} (${setting === DEFAULT_SETTING ? 'the default API URL' : `from ${setting}`}). Run 'ndcli auth login', or set NDCLI_TOKEN.`
+}
 /** Refresh a little before the access token lapses, so a request does not race its expiry. */
 const REFRESH_MARGIN_MS = 30_000
 
@@ -25,7 +33,8 @@ export function tokenFromEnv(env: NodeJS.ProcessEnv = process.env): string | und
 }
 
 export class StoredCredentials implements CredentialSource {
-  readonly missingMessage = NOT_AUTHENTICATED
+  /** NdCommand names the API URL and its setting here (notLoggedInMessage). */
+  missingMessage = NOT_AUTHENTICATED
   private session?: Session | null
 
   constructor(

@@ -20,13 +20,15 @@ export interface Field<T> {
   show?: 'always' | 'detailed' | 'when-set'
   /** Colour applied in table format on a TTY (never with NO_COLOR or other formats). */
   color?: (row: T) => 'green' | 'yellow' | 'red' | 'dim' | undefined
+  /** The least width of its table column, e.g. that of its longest possible value, so the table keeps its shape as values change. */
+  minWidth?: number
 }
 
 /** How a list of resources renders. */
 export interface ListView<T> {
   kind: 'list'
   fields: Field<T>[]
-  /** Table/simple/detailed text when there are no rows, e.g. `No personal access tokens found`. */
+  /** Said on stderr in table/simple/detailed when there are no rows (stdout stays empty), e.g. `No personal access tokens found`. */
   empty: string
   /** Line after the table, e.g. `(rows) => \`Total: ${rows.length} token(s)\`` (table and detailed only). */
   footer?: (rows: T[]) => string
@@ -38,9 +40,9 @@ export interface ListView<T> {
 export interface RecordView<T> {
   kind: 'record'
   fields: Field<T>[]
-  /** Lines before the fields in table and detailed formats (e.g. `✓ Personal access token created`). */
+  /** Status lines before the fields in table and detailed formats (e.g. `✓ Personal access token created`), on stderr. */
   heading?: (row: T) => string[]
-  /** Lines after the fields in table and detailed formats (e.g. the NDCLI_TOKEN hint). */
+  /** Status lines after the fields in table and detailed formats (e.g. the NDCLI_TOKEN hint), on stderr. */
   footer?: (row: T) => string[]
   /** The JSON document; default: the record as given. */
   json?: (row: T) => unknown
@@ -68,4 +70,6 @@ export type Rendered<T> = ({view: ListView<T>; data: T[]} | {view: RecordView<T>
 export interface RenderOptions {
   /** Colour allowed: stdout is a TTY, NO_COLOR unset, format is table or detailed. */
   color: boolean
+  /** The terminal's width in columns, which tables are fitted to; undefined = no fitting (off a terminal). */
+  width?: number
 }

@@ -9,21 +9,7 @@ export const CONFIG_KEYS = {
   'api.url': {
     description: 'URL of the control plane (overridden by NDCLI_API_URL)',
     validate(value: string): string {
-      // URL parsing silently drops tabs and newlines (and trims spaces); a value with them is a mistake, not a URL.
-      // eslint-disable-next-line no-control-regex -- matching control characters is the point
-      if (/[\u0000-\u0020\u007f]/.test(value)) {
-        throw new UsageError(`api.url must be an http:// or https:// URL without spaces or control characters, e.g. http://127.0.0.1:4680`)
-      }
-      let url: URL
-      try {
-        url = new URL(value)
-      } catch {
-        throw new UsageError(`api.url must be an http:// or https:// URL, e.g. http://127.0.0.1:4680`)
-      }
-      if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-        throw new UsageError(`api.url must be an http:// or https:// URL, e.g. http://127.0.0.1:4680`)
-      }
-      return value.replace(/\/+$/, '')
+      return checkApiUrl(value, 'api.url')
     },
   },
   'auth.storage': {
@@ -56,6 +42,25 @@ export const CONFIG_KEYS = {
     },
   },
 } as const
+
+/**
+ * An API URL as given in `setting` (NDCLI_API_URL or api.url), without trailing slashes; a usage
+ * error naming the setting when it is not an http(s) URL, so no request is made to a value like `notaurl`.
+ */
+export function checkApiUrl(value: string, setting: string, hint?: string): string {
+  const refuse = (what: string) => new UsageError(`${setting} must be an http:// or https:// URL${what}, e.g. http://127.0.0.1:4680`, {code: 'invalid_api_url', hint})
+  // URL parsing silently drops tabs and newlines (and trims spaces); a value with them is a mistake, not a URL.
+  // eslint-disable-next-line no-control-regex -- matching control characters is the point
+  if (/[\u0000-\u0020\u007f]/.test(value)) throw refuse(' without spaces or control characters')
+  let url: URL
+  try {
+    url = new URL(value)
+  } catch {
+    throw refuse('')
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw refuse('')
+  return value.replace(/\/+$/, '')
+}
 
 /** An npm package name, scoped or not. */
 const PACKAGE_NAME = /^(@[a-z0-9][a-z0-9._~-]*\/)?[a-z0-9~][a-z0-9._~-]*$/

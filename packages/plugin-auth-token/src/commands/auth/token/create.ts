@@ -18,6 +18,8 @@ class AnyCaseOptions extends Array<string> {
 }
 const SCOPE_OPTIONS = AnyCaseOptions.from(SCOPES) as AnyCaseOptions
 const EXPIRIES = ['30d', '60d', '90d', '180d', '365d', 'never'] as const
+/** The server's `name must be …` names the flag instead (the API's expires_in is --expiry). */
+const FIELD_FLAGS = {name: '--name', scope: '--scope', org: '--org', expires_in: '--expiry'}
 
 export default class TokenCreate extends NdCommand<typeof TokenCreate> {
   static override summary = 'Create a new personal access token'
@@ -53,14 +55,23 @@ export default class TokenCreate extends NdCommand<typeof TokenCreate> {
         return scope
       },
     })(),
-    org: Flags.string({description: 'Restrict the token to a single organization slug. Omit to allow access to all orgs.'}),
+    org: Flags.string({
+      description: 'Restrict the token to a single organization slug. Omit to allow access to all orgs.',
+      parse: async (input) => {
+        if (input.trim() === '') throw new Errors.CLIError('Expected a non-empty --org: omit --org to allow access to all organizations.', {exit: 2})
+        return input
+      },
+    }),
     expiry: Flags.option({options: EXPIRIES, default: '90d', description: 'Token lifetime.'})(),
     quiet: quietFlag,
   }
 
   async run(): Promise<Rendered<CreatedToken>> {
     const {name, scope, org, expiry} = this.flags
-    const created = await this.api.post<CreatedToken>('/api/v1/auth/tokens', {json: {name, scope, org, expires_in: expiry}})
+    const created = await this.api.post<CreatedToken>('/api/v1/auth/tokens', {
+      json: {name, scope, org, expires_in: expiry},
+      fieldFlags: FIELD_FLAGS,
+    })
     return {view: this.flags.quiet ? secretOnlyView : createdTokenView, data: created}
   }
 }

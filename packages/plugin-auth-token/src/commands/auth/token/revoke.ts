@@ -1,6 +1,7 @@
 import {Args, Flags} from '@oclif/core'
-import {NdCommand, pathSegment, type CredentialNeed, patDisplayPrefix, UsageError, validatePat, type Rendered} from '@ndcli/core'
+import {NdCommand, type CredentialNeed, patDisplayPrefix, UsageError, validatePat, type Rendered} from '@ndcli/core'
 
+import {tokenPath} from '../../../paths.js'
 import {revokeByValueView, revokeResultView, type RevokeByValueResult, type RevokeResult} from '../../../views.js'
 
 export default class TokenRevoke extends NdCommand<typeof TokenRevoke> {
@@ -35,7 +36,7 @@ With --stdin, revoke a token by its value instead (for instance one found leaked
     }
     if (name === undefined) throw new UsageError('Expected the name of the token to revoke, or --stdin to read a token value.')
     // Checked before the prompt: no question about a name that cannot be revoked.
-    const path = `/api/v1/auth/tokens/${pathSegment(name, 'token name')}`
+    const path = tokenPath(name)
     const confirmed = await this.confirmUnlessYes(this.flags.yes, `Revoke the token "${name}"? This cannot be undone.`, {
       nonInteractiveHint: 'pass --yes to revoke without a prompt',
     })

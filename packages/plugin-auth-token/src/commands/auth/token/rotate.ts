@@ -1,7 +1,8 @@
 import {Args, Flags} from '@oclif/core'
-import {NdCommand, pathSegment, type Rendered} from '@ndcli/core'
+import {NdCommand, type Rendered} from '@ndcli/core'
 
 import {durationFlag, quietFlag} from '../../../flags.js'
+import {tokenPath} from '../../../paths.js'
 import {rotatedTokenView, secretOnlyView, type RotatedToken} from '../../../views.js'
 
 export default class TokenRotate extends NdCommand<typeof TokenRotate> {
@@ -34,7 +35,7 @@ The old secret stops working at once, or — with --grace — at the end of the 
     const {name} = this.args
     const grace = this.flags.grace ?? 0
     // Checked before the prompt: no question about a name that cannot be rotated.
-    const path = `/api/v1/auth/tokens/${pathSegment(name, 'token name')}/rotate`
+    const path = `${tokenPath(name)}/rotate`
     const confirmed = await this.confirmUnlessYes(this.flags.yes, `Rotate the token "${name}"? Its current secret stops working ${grace > 0 ? 'when the grace window ends' : 'now'}.`, {
       nonInteractiveHint: 'pass --yes to rotate without a prompt',
     })

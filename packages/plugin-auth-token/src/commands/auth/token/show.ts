@@ -1,6 +1,7 @@
 import {Args} from '@oclif/core'
-import {NdCommand, pathSegment, type Rendered} from '@ndcli/core'
+import {NdCommand, type Rendered} from '@ndcli/core'
 
+import {tokenPath} from '../../../paths.js'
 import {tokenDetailView, type TokenListItem} from '../../../views.js'
 
 export default class TokenShow extends NdCommand<typeof TokenShow> {
@@ -15,7 +16,7 @@ This command works with both interactive (ndcli auth login) and PAT (NDCLI_TOKEN
   }
 
   async run(): Promise<Rendered<TokenListItem>> {
-    const token = await this.api.get<TokenListItem>(`/api/v1/auth/tokens/${pathSegment(this.args.name, 'token name')}`)
+    const token = await this.api.get<TokenListItem>(tokenPath(this.args.name))
     return {view: tokenDetailView(new Date()), data: token}
   }
 }
