@@ -17,7 +17,7 @@ export default class TokenCreate extends NdCommand<typeof TokenCreate> {
     {description: 'Pipe only the secret into a secret store', command: '<%= config.bin %> <%= command.id %> --name "github-ci" --scope rw --quiet | gh secret set NDCLI_TOKEN'},
     {
       description: "A CI token that only works from the CI's egress range",
-      command: '<%= config.bin %> <%= command.id %> --name "ci-deploy" --scope rw --org ops --expiry 30d --allow-ip 203.0.113.0/24 --allow-ip 2001:db8:ci::/48',
+      command: '<%= config.bin %> <%= command.id %> --name "ci-deploy" --scope rw --org ops --expiry 30d --allow-ip 203.0.113.0/24 --allow-ip 2001:db8:1234::/48',
     },
     {description: 'See which org policies a token would break, without creating it', command: '<%= config.bin %> <%= command.id %> --name "ci" --scope rw --expiry 365d --dry-run'},
   ]
