@@ -64,14 +64,15 @@ const identityFields: Field<TokenListItem>[] = [
   {header: 'ORG', label: 'Org', value: (t) => t.org ?? '-'},
 ]
 
-/** The IP allowlist: `any` without one. */
-const allowedIpsField: Field<TokenListItem> = {header: 'ALLOWED IPS', label: 'Allowed IPs', value: (t) => t.allow_ips?.join(', ') ?? 'any'}
+/** The IP allowlist (left out of table/simple records without one; `-` in detailed). */
+const allowedIpsField: Field<TokenListItem> = {header: 'ALLOWED IPS', label: 'Allowed IPs', value: (t) => t.allow_ips?.join(', ') ?? '', show: 'when-set'}
 
-/** The organizations whose token policy the token breaks, each with the reason: `-` for none. */
+/** The organizations whose token policy the token breaks, each with the reason (left out like the allowlist when none). */
 const unreachableField: Field<TokenListItem> = {
   header: 'CANNOT REACH',
   label: 'Cannot reach',
-  value: (t) => (t.unreachable_orgs.length === 0 ? '-' : t.unreachable_orgs.map(({org, reason}) => `${org} (${reason})`).join('; ')),
+  value: (t) => t.unreachable_orgs.map(({org, reason}) => `${org} (${reason})`).join('; '),
+  show: 'when-set',
   color: (t) => (t.unreachable_orgs.length > 0 ? 'yellow' : undefined),
 }
 
@@ -114,10 +115,10 @@ export function tokenListView(now: Date, empty = 'No personal access tokens foun
       {header: 'EXPIRES', label: 'Expires', value: (t) => formatDate(t.expires_at)},
       {header: 'LAST USED', label: 'Last used', value: (t) => formatRelative(t.last_used_at, now)},
       {header: 'STATUS', label: 'Status', value: status, color: (t) => (t.is_expired ? 'yellow' : 'green')},
-      {header: 'CREATED', label: 'Created', value: (t) => formatDateTime(t.created_at), show: 'detailed'},
-      {header: 'LAST USED IP', label: 'Last used IP', value: (t) => t.last_used_ip ?? '-', show: 'detailed'},
       {...allowedIpsField, show: 'detailed'},
       {...unreachableField, show: 'detailed'},
+      {header: 'CREATED', label: 'Created', value: (t) => formatDateTime(t.created_at), show: 'detailed'},
+      {header: 'LAST USED IP', label: 'Last used IP', value: (t) => t.last_used_ip ?? '-', show: 'detailed'},
     ],
     empty,
     footer: (rows) => `Total: ${rows.length} token(s)`,
@@ -138,9 +139,9 @@ export function tokenDetailView(now: Date): RecordView<TokenListItem> {
       {header: 'LAST USED', label: 'Last used', value: (t) => formatDateTime(t.last_used_at)},
       {header: 'LAST USED IP', label: 'Last used IP', value: (t) => t.last_used_ip ?? '-'},
       {header: 'STATUS', label: 'Status', value: status, color: (t) => (t.is_expired ? 'yellow' : 'green')},
-      previousSecretField,
       allowedIpsField,
       unreachableField,
+      previousSecretField,
     ],
   }
 }
