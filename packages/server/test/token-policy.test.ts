@@ -232,6 +232,13 @@ backends('per-token IP allowlist', (backend) => {
     }
   })
 
+  it('X-Forwarded-For is not trusted by default: the socket address decides', async () => {
+    const token = (await create({name: 'forwarded', scope: 'RO', allow_ips: ['203.0.113.9']})).body.token
+    const refused = await request(server, 'GET', '/api/v1/auth/me', {token, headers: {'x-forwarded-for': '203.0.113.9'}})
+    expectError(refused, 403, 'ip_not_allowed')
+    expect(refused.body.error.message).to.include('127.0.0.1').and.not.include('203.0.113.9')
+  })
+
   it('rotation keeps the list', async () => {
     await create({name: 'kept', scope: 'RO', allow_ips: ['127.0.0.3']})
     const rotated = await request(server, 'POST', '/api/v1/auth/tokens/kept/rotate', {token: session, json: {}})
