@@ -14,6 +14,8 @@ import ConfigList from './commands/config/list.js'
 import ConfigSet from './commands/config/set.js'
 import ConfigUnset from './commands/config/unset.js'
 import OrgList from './commands/org/list.js'
+import OrgPolicySet from './commands/org/policy/set.js'
+import OrgPolicyShow from './commands/org/policy/show.js'
 import OrgShow from './commands/org/show.js'
 import OrgUpdate from './commands/org/update.js'
 
@@ -28,6 +30,8 @@ export const COMMANDS = {
   'config:set': ConfigSet,
   'config:unset': ConfigUnset,
   'org:list': OrgList,
+  'org:policy:set': OrgPolicySet,
+  'org:policy:show': OrgPolicyShow,
   'org:show': OrgShow,
   'org:update': OrgUpdate,
 }

@@ -1,5 +1,6 @@
 /** The organization resource (api.md) and its views, shared by `org list|show|update`. */
 import {formatDateTime, pathSegment, type Field, type ListView, type RecordView} from '@ndcli/core'
+import type {TokenPolicy} from '@ndcli/core/contract'
 
 export type Role = 'superuser' | 'read-write' | 'read-only'
 
@@ -33,4 +34,21 @@ export const organizationView: RecordView<Organization> = {kind: 'record', field
 /** The API path of one organization; an empty slug, `.` or `..` is a usage error (pathSegment). */
 export function organizationPath(slug: string): string {
   return `/api/v1/organizations/${pathSegment(slug, 'organization slug')}`
+}
+
+/** `GET|PATCH /api/v1/organizations/{slug}/token-policy`: the rules for tokens that reach the organization. */
+export type {TokenPolicy}
+
+/** The policy's settings for people: what each one allows, with the flag that changes it. */
+export const tokenPolicyFields: Field<TokenPolicy>[] = [
+  {header: 'ORG', label: 'Org', value: (p) => p.org},
+  {header: 'MAX LIFETIME', label: 'Max lifetime', value: (p) => (p.max_lifetime ? p.max_lifetime.replace(/d$/, ' days') : 'none')},
+  {header: 'ALLOWED SCOPES', label: 'Allowed scopes', value: (p) => p.allowed_scopes.join(', ')},
+  {header: 'REQUIRE ORG RESTRICTION', label: 'Require org restriction', value: (p) => (p.require_org_restriction ? 'yes' : 'no')},
+]
+
+export const tokenPolicyView: RecordView<TokenPolicy> = {kind: 'record', fields: tokenPolicyFields}
+
+export function tokenPolicyPath(slug: string): string {
+  return `${organizationPath(slug)}/token-policy`
 }

@@ -4,10 +4,10 @@
  * in all four formats (design/cli.md, auth-token-reference.txt).
  */
 import {daysUntil, formatDate, formatDateTime, formatRelative, type Field, type ListView, type RawView, type RecordView} from '@ndcli/core'
-import type {CreatedToken, RotatedToken, TokenListItem} from '@ndcli/core/contract'
+import type {IssuedToken, PolicyCheck, PolicyCheckItem, RotatedToken, TokenListItem} from '@ndcli/core/contract'
 
 // The API's shapes are the contract's (one declaration, which the server serializes with); type-only: nothing loads.
-export type {CreatedToken, RotatedToken, Scope, TokenListItem} from '@ndcli/core/contract'
+export type {CreatedToken, IssuedToken, PolicyCheck, RotatedToken, Scope, TokenListItem} from '@ndcli/core/contract'
 
 /** What `auth token revoke --stdin` reports: the server cannot say whether the value named a token. */
 export interface RevokeByValueResult {
@@ -23,7 +23,7 @@ export interface RevokeResult {
 
 const SHOWN_ONCE = '⚠ Copy your token now — it will NOT be shown again.'
 
-export const createdTokenView: RecordView<CreatedToken> = {
+export const createdTokenView: RecordView<IssuedToken> = {
   kind: 'record',
   fields: [
     {header: 'TOKEN', label: 'Token', value: (t) => t.token},
@@ -31,13 +31,14 @@ export const createdTokenView: RecordView<CreatedToken> = {
     {header: 'SCOPE', label: 'Scope', value: (t) => t.scope},
     {header: 'ORG', label: 'Org', value: (t) => t.org ?? '', show: 'when-set'},
     {header: 'EXPIRES', label: 'Expires', value: (t) => formatDate(t.expires_at)},
+    {header: 'ALLOWED IPS', label: 'Allowed IPs', value: (t) => t.allow_ips?.join(', ') ?? '', show: 'when-set'},
   ],
   heading: () => ['✓ Personal access token created', SHOWN_ONCE],
   footer: () => ['Set NDCLI_TOKEN=<token> to use static auth without interactive login.'],
 }
 
 /** Only the secret and a newline (`create|rotate --quiet`): for piping into a secret store. */
-export const secretOnlyView: RawView<CreatedToken> = {kind: 'raw', text: (t) => `${t.token}\n`}
+export const secretOnlyView: RawView<IssuedToken> = {kind: 'raw', text: (t) => `${t.token}\n`}
 
 /** The grace window of a rotation, for people: `2026-05-26 14:03:07 +02:00`, or empty (the line is then left out). */
 const previousSecretField: Field<{previous_valid_until: string | null}> = {
@@ -63,6 +64,45 @@ const identityFields: Field<TokenListItem>[] = [
   {header: 'ORG', label: 'Org', value: (t) => t.org ?? '-'},
 ]
 
+/** The IP allowlist (left out of table/simple records without one; `-` in detailed). */
+const allowedIpsField: Field<TokenListItem> = {header: 'ALLOWED IPS', label: 'Allowed IPs', value: (t) => t.allow_ips?.join(', ') ?? '', show: 'when-set'}
+
+/** The organizations whose token policy the token breaks, each with the reason (left out like the allowlist when none). */
+const unreachableField: Field<TokenListItem> = {
+  header: 'CANNOT REACH',
+  label: 'Cannot reach',
+  value: (t) => t.unreachable_orgs.map(({org, reason}) => `${org} (${reason})`).join('; '),
+  show: 'when-set',
+  color: (t) => (t.unreachable_orgs.length > 0 ? 'yellow' : undefined),
+}
+
+/** One organization's policy in words: `max lifetime 90 days, scopes RW or RO, restricted to ops`. */
+function policySummary(item: PolicyCheckItem): string {
+  const rules = [
+    item.max_lifetime ? `tokens expire within ${item.max_lifetime.replace(/d$/, ' days')}` : 'any lifetime',
+    item.allowed_scopes.length === 2 ? 'scope RW or RO' : `scope ${item.allowed_scopes.join(', ')} only`,
+    ...(item.require_org_restriction ? [`tokens restricted to ${item.org}`] : []),
+  ]
+  return rules.join(', ')
+}
+
+/**
+ * What `auth token create` prints before it makes a token, in a terminal and for `--dry-run`:
+ * each policy that applies and whether the requested token breaks it.
+ */
+export function policyCheckLines(check: PolicyCheck): string[] {
+  if (check.organizations.length === 0) return ['No organization policy applies to this token.']
+  return [
+    'Token policies that apply:',
+    ...check.organizations.map((item) =>
+      item.violations.length === 0 ? `  ✓ ${item.org}: ${policySummary(item)}` : `  ✗ ${item.org}: ${policySummary(item)} — ${item.violations.join('; ')}`,
+    ),
+  ]
+}
+
+/** `--dry-run`: nothing on stdout for people (the policy lines say it all); the decision for scripts. */
+export const policyCheckView: RecordView<PolicyCheck> = {kind: 'record', fields: []}
+
 /**
  * `now` anchors the relative LAST USED column (`2m`, `5h`, `3d`). `empty`: what to say when
  * there is nothing to list (a filter may make that good news).
@@ -76,6 +116,8 @@ export function tokenListView(now: Date, empty = 'No personal access tokens foun
       {header: 'LAST USED', label: 'Last used', value: (t) => formatRelative(t.last_used_at, now)},
       // As wide as `expired` even when all are active, as in the reference's table.
       {header: 'STATUS', label: 'Status', value: status, color: (t) => (t.is_expired ? 'yellow' : 'green'), minWidth: 'expired'.length},
+      {...allowedIpsField, show: 'detailed'},
+      {...unreachableField, show: 'detailed'},
       {header: 'CREATED', label: 'Created', value: (t) => formatDateTime(t.created_at), show: 'detailed'},
       {header: 'LAST USED IP', label: 'Last used IP', value: (t) => t.last_used_ip ?? '-', show: 'detailed'},
     ],
@@ -98,6 +140,8 @@ export function tokenDetailView(now: Date): RecordView<TokenListItem> {
       {header: 'LAST USED', label: 'Last used', value: (t) => formatDateTime(t.last_used_at)},
       {header: 'LAST USED IP', label: 'Last used IP', value: (t) => t.last_used_ip ?? '-'},
       {header: 'STATUS', label: 'Status', value: status, color: (t) => (t.is_expired ? 'yellow' : 'green')},
+      allowedIpsField,
+      unreachableField,
       previousSecretField,
     ],
   }

@@ -114,7 +114,7 @@ describe('auth token (end to end)', () => {
       expect(blocks.pop()).to.equal('Total: 2 token(s)')
       const labelled = blocks.map((block) => Object.fromEntries(block.split('\n').map((line) => line.split(/:\s+/, 2) as [string, string])))
       expect(labelled.map((fields) => Object.keys(fields))).to.deep.equal(
-        Array(2).fill(['Name', 'Prefix', 'Scope', 'Org', 'Expires', 'Last used', 'Status', 'Created', 'Last used IP']),
+        Array(2).fill(['Name', 'Prefix', 'Scope', 'Org', 'Expires', 'Last used', 'Status', 'Allowed IPs', 'Cannot reach', 'Created', 'Last used IP']),
       )
       expect(labelled.map((fields) => [fields.Name, fields['Last used'], fields['Last used IP']])).to.deep.equal([
         ['github-ci', 'now', '127.0.0.1'],
@@ -233,7 +233,7 @@ describe('auth token (end to end)', () => {
     it('prints the API create response with -f json', async () => {
       const result = await cli.ndcli(['auth', 'token', 'create', '--name', 'for-scripts', '--scope', 'ro', '-f', 'json'])
       const created = JSON.parse(result.stdout) as Record<string, unknown>
-      expect(Object.keys(created).sort()).to.deep.equal(['created_at', 'expires_at', 'name', 'org', 'scope', 'token', 'token_prefix'])
+      expect(Object.keys(created).sort()).to.deep.equal(['allow_ips', 'created_at', 'expires_at', 'name', 'org', 'policy_check', 'scope', 'token', 'token_prefix'])
       expect(created).to.deep.include({name: 'for-scripts', scope: 'RO', org: null})
       expect(created.token).to.be.a('string').and.match(/^ndpat_/)
       expect(created.token_prefix).to.equal((created.token as string).slice(0, 12))

@@ -112,7 +112,7 @@ describe('auth token, beyond the reference (end to end)', () => {
     it('with --grace 2m: both secrets work inside the window, only the new one after it', async () => {
       const old = await create(cli, 'deploy')
       const rotated = JSON.parse((await cli.ndcli(['auth', 'token', 'rotate', 'deploy', '--grace', '2m', '--yes', '-f', 'json'])).stdout) as Item
-      expect(Object.keys(rotated).sort()).to.deep.equal(['created_at', 'expires_at', 'name', 'org', 'previous_valid_until', 'scope', 'token', 'token_prefix'])
+      expect(Object.keys(rotated).sort()).to.deep.equal(['allow_ips', 'created_at', 'expires_at', 'name', 'org', 'previous_valid_until', 'scope', 'token', 'token_prefix'])
       expect(Date.parse(rotated.previous_valid_until as string) - Date.parse(rotated.created_at as string)).to.equal(120_000)
       const secret = rotated.token as string
 
@@ -206,7 +206,7 @@ describe('auth token, beyond the reference (end to end)', () => {
     it('-f detailed: aligned, every field including the (empty) grace window', async () => {
       const result = await cli.ndcli(['auth', 'token', 'show', 'monitor', '-f', 'detailed'])
       const lines = result.stdout.trimEnd().split('\n')
-      expect(lines).to.have.length(10)
+      expect(lines).to.have.length(12)
       expect(new Set(lines.map((line) => line.search(/(?<=:\s+)\S/)))).to.have.property('size', 1)
       expect(lines.at(-1)).to.match(/^Previous secret valid until:\s+-$/)
     })

@@ -17,6 +17,8 @@ export const GITHUB_CI: TokenListItem = {
   created_at: '2026-05-26T11:00:00Z',
   is_expired: false,
   previous_valid_until: null,
+  allow_ips: null,
+  unreachable_orgs: [],
 }
 
 export const READONLY_MONITOR: TokenListItem = {
@@ -30,6 +32,8 @@ export const READONLY_MONITOR: TokenListItem = {
   created_at: '2026-05-20T12:00:00Z',
   is_expired: false,
   previous_valid_until: null,
+  allow_ips: null,
+  unreachable_orgs: [],
 }
 
 export const CREATED: CreatedToken = {
@@ -40,4 +44,6 @@ export const CREATED: CreatedToken = {
   org: null,
   expires_at: '2026-08-24T12:00:00Z',
   created_at: '2026-05-26T12:00:00Z',
+  allow_ips: null,
+  policy_check: {allowed: true, organizations: []},
 }

@@ -1,4 +1,5 @@
 import type {FastifyReply, FastifyRequest} from 'fastify'
+import {allowListMatches} from '@ndcli/core/cidr'
 import {PAT_PREFIX, validatePat} from '@ndcli/core/pat'
 import {SLUG} from './accounts.js'
 import type {Clock} from './clock.js'
@@ -8,16 +9,19 @@ import {
   credentialThrottled,
   insufficientScope,
   invalidToken,
+  ipNotAllowed,
   notAMember,
   notFound,
   orgRestricted,
   patNotAllowed,
+  policyViolation,
   rateLimited,
   tokenExpired,
   tokenRevoked,
   tokenRotated,
   unauthenticated,
 } from './errors.js'
+import {policyViolations, traitsOf, violationMessage} from './policy.js'
 import {secretDigest} from './secrets.js'
 import type {AuthFailureThrottle, CredentialFailureThrottle} from './throttle.js'
 
@@ -84,6 +88,8 @@ export function createAuthenticator(
     }
     // The secret a rotation replaced works only inside its grace window (now < previous_valid_until).
     if (match.secret === 'previous' && !(token.previousValidUntil && now < token.previousValidUntil)) throw tokenRotated()
+    // request.ip is the socket's peer, or X-Forwarded-For's only when the operator turned on proxy trust.
+    if (token.allowIps && !allowListMatches(token.allowIps, request.ip)) throw ipNotAllowed(request.ip)
     const validUntil = match.secret === 'previous' ? token.previousValidUntil : token.expiresAt
     const staleBefore = new Date(Date.parse(now) - TOKEN_USE_RECORD_INTERVAL_MS).toISOString()
     // The row just read says whether a use is due; the UPDATE's own condition still decides races between instances.
@@ -165,7 +171,7 @@ export function visibleToCredential(credential: Credential, orgId: string): bool
 
 /**
  * Checks access to one organization and returns it with the caller's role.
- * 404 when it does not exist, 403 org_restricted / not_a_member / insufficient_scope otherwise.
+ * 404 when it does not exist, 403 org_restricted / policy_violation / not_a_member / insufficient_scope otherwise.
  */
 export async function authorizeOrganization(
   store: Store,
@@ -177,6 +183,11 @@ export async function authorizeOrganization(
   const organization = SLUG.test(slug) ? await store.findOrganizationBySlug(slug) : undefined
   if (!organization) throw notFound(`No organization with the slug "${slug}".`)
   if (!visibleToCredential(principal.credential, organization.id)) throw orgRestricted(slug)
+  // Read with the organization on every request: a policy change applies to the next one, on every instance.
+  if (principal.credential.type === 'pat') {
+    const violations = policyViolations(organization, traitsOf(principal.credential.token))
+    if (violations.length > 0) throw policyViolation(violationMessage(violations))
+  }
   const role = await store.findRole(principal.user.id, organization.id)
   if (!role) throw notAMember(slug)
   if (access === 'write' && effectiveScope(principal.credential, role) !== 'RW') {

@@ -105,3 +105,9 @@ export function oauthErrorBody(error: ApiError): OAuthErrorBody {
   }
   return {error: code, error_description: error.message}
 }
+
+/** The token breaks the token policy of an organization it reaches; `message` names the org, the rules and the allowed values. */
+export const policyViolation = (message: string) => new ApiError(403, 'policy_violation', message)
+/** The token's IP allowlist does not contain the caller: names the address seen, never the list. */
+export const ipNotAllowed = (ip: string) =>
+  new ApiError(403, 'ip_not_allowed', `This token is not allowed from ${ip}: use it from an address on its allowlist, or create a token that allows ${ip}.`)

@@ -1,8 +1,8 @@
-import {createdTokenSchema, rotatedTokenSchema, tokenListItemSchema} from '@ndcli/core/contract'
+import {createdTokenSchema, policyCheckSchema, rotatedTokenSchema, tokenListItemSchema, tokenPolicySchema} from '@ndcli/core/contract'
 
 import {revokeCredentialBodySchema} from './routes/credentials.js'
-import {createTokenBodySchema, rotateTokenBodySchema} from './routes/tokens.js'
-import {updateOrganizationBodySchema} from './routes/organizations.js'
+import {createTokenBodySchema, policyCheckBodySchema, rotateTokenBodySchema} from './routes/tokens.js'
+import {updateOrganizationBodySchema, updateTokenPolicyBodySchema} from './routes/organizations.js'
 import {DEVICE_CODE_GRANT} from './routes/oauth.js'
 
 /**
@@ -34,6 +34,8 @@ const unauthorized = error('The credential is missing or rejected', ['unauthenti
  */
 const THROTTLING =
   'Only failed authentications count (NDCLI_SERVER_AUTH_FAILURE_LIMIT, 20 a minute): past the limit, further failures from the same address get 429 instead of 401, but a credential that verifies is still served; a credential beginning like one that failed that often (its first 12 characters, from any address) is refused with 429 before it is checked, unless this instance has verified that exact secret before. Windows run on a monotonic clock (Retry-After is at most 60). Each instance counts what it sees: N instances allow up to N × the limit'
+/** Any request with a PAT from an address outside its allowlist (the message names the address seen, never the list). */
+const ipRefused = 'a PAT used from an address outside its allow_ips (ip_not_allowed)'
 const throttled = {
   ...error(`Too many failures. ${THROTTLING}`, ['rate_limited']),
   headers: {'Retry-After': {schema: {type: 'integer'}, description: 'Seconds to wait'}},
@@ -98,6 +100,8 @@ export const openApiDocument = {
       TokenListItem: tokenListItemSchema,
       CreatedToken: createdTokenSchema,
       RotatedToken: rotatedTokenSchema,
+      TokenPolicy: tokenPolicySchema,
+      PolicyCheck: policyCheckSchema,
       Organization: organization,
       OAuthError: {
         type: 'object',
@@ -120,7 +124,10 @@ export const openApiDocument = {
           },
           400: badInput,
           401: unauthorized,
-          403: error('A PAT cannot create tokens, or the caller is not a member of org', ['pat_not_allowed', 'not_a_member']),
+          403: error(
+            'A PAT cannot create tokens, the caller is not a member of org, or the token is restricted to an org whose token policy it breaks (the message names the org, the rule and the allowed values); an unrestricted token that breaks some policy is created, and policy_check says where it is refused',
+            ['pat_not_allowed', 'not_a_member', 'policy_violation'],
+          ),
           404: error('org names no organization', ['not_found']),
           409: error('A live token of this account has the name', ['name_taken']),
           429: throttled,
@@ -179,7 +186,7 @@ export const openApiDocument = {
           },
           400: badInput,
           401: unauthorized,
-          403: error('A PAT cannot rotate tokens', ['pat_not_allowed']),
+          403: error("A PAT cannot rotate tokens, or the token's org now has a token policy it breaks", ['pat_not_allowed', 'policy_violation']),
           404: error('No live token has this name', ['not_found']),
           409: error(
             'Parallel rotations of one token are applied one after another (on SQLite and PostgreSQL alike): each answers 200 with its own secret, and the last one applied is current. 409 only when a rotation lost to 50 others in a row; nothing changed',
@@ -263,7 +270,7 @@ export const openApiDocument = {
         responses: {
           200: {description: 'The organization', ...json({$ref: '#/components/schemas/Organization'})},
           401: unauthorized,
-          403: error('Restricted token or not a member', ['org_restricted', 'not_a_member']),
+          403: error(`Restricted token, a token that breaks the org's token policy, not a member, or ${ipRefused}`, ['org_restricted', 'policy_violation', 'not_a_member', 'ip_not_allowed']),
           404: error('No such organization', ['not_found']),
           429: throttled,
         },
@@ -277,7 +284,13 @@ export const openApiDocument = {
           200: {description: 'The updated organization', ...json({$ref: '#/components/schemas/Organization'})},
           400: badInput,
           401: unauthorized,
-          403: error('Read-only token or role, restricted token, or not a member', ['insufficient_scope', 'org_restricted', 'not_a_member']),
+          403: error("Read-only token or role, restricted token, a token that breaks the org's token policy, or not a member", [
+            'insufficient_scope',
+            'org_restricted',
+            'policy_violation',
+            'not_a_member',
+            'ip_not_allowed',
+          ]),
           404: error('No such organization', ['not_found']),
           429: throttled,
         },
@@ -421,6 +434,62 @@ export const openApiDocument = {
               },
             }),
           },
+        },
+      },
+    },
+    '/api/v1/organizations/{slug}/token-policy': {
+      get: {
+        summary: "The organization's token policy (every member may read it)",
+        description:
+          'Rules for every PAT that can reach the organization: max_lifetime (expires_at − created_at within it; a token that never expires breaks any limit), allowed_scopes, require_org_restriction (the token must be restricted to this org). ' +
+          'A token restricted to the org that breaks them is refused at create and rotate (403 policy_violation); an unrestricted one is created, but every request it makes to this org is refused with policy_violation. ' +
+          'The policy is read with the organization on every request, so a change applies to the next request on every instance.',
+        ...authenticated,
+        parameters: [slugParameter],
+        responses: {
+          200: {description: 'The policy', ...json({$ref: '#/components/schemas/TokenPolicy'})},
+          401: unauthorized,
+          403: error('Restricted token, a token that breaks the policy, or not a member', ['org_restricted', 'policy_violation', 'not_a_member', 'ip_not_allowed']),
+          404: error('No such organization', ['not_found']),
+          429: throttled,
+        },
+      },
+      patch: {
+        summary: 'Change the token policy (superusers of the org, with effective RW); settings left out stay',
+        ...authenticated,
+        parameters: [slugParameter],
+        requestBody: {required: true, ...json(updateTokenPolicyBodySchema)},
+        responses: {
+          200: {description: 'The policy now in force', ...json({$ref: '#/components/schemas/TokenPolicy'})},
+          400: badInput,
+          401: unauthorized,
+          403: error('Not a superuser of the org, read-only token, restricted token, or not a member', [
+            'insufficient_scope',
+            'org_restricted',
+            'policy_violation',
+            'not_a_member',
+            'ip_not_allowed',
+          ]),
+          404: error('No such organization', ['not_found']),
+          429: throttled,
+        },
+      },
+    },
+    '/api/v1/auth/policy-check': {
+      post: {
+        summary: 'Which token policies a token would break, without creating it (session only); the body of a create, name optional',
+        description:
+          'The organizations the token would reach: its org, or every organization of the account when org is absent. allowed is true when it breaks none of their policies. ' +
+          'The create response carries the same decision as policy_check.',
+        ...authenticated,
+        requestBody: {required: true, ...json(policyCheckBodySchema)},
+        responses: {
+          200: {description: 'The policies and the rules the token would break', ...json({$ref: '#/components/schemas/PolicyCheck'})},
+          400: badInput,
+          401: unauthorized,
+          403: error('A PAT cannot create tokens, or the caller is not a member of org', ['pat_not_allowed', 'not_a_member']),
+          404: error('org names no organization', ['not_found']),
+          429: throttled,
         },
       },
     },

@@ -44,6 +44,7 @@ backends('token rotation, show and revocation by value', (backend) => {
         org: 'ops',
         expires_at: new Date(Date.parse(rest.created_at) + 30 * DAY * 1000).toISOString(),
         created_at: rest.created_at,
+        allow_ips: null,
         previous_valid_until: null,
       })
 

@@ -30,7 +30,10 @@ backends('personal access tokens', (backend) => {
       org: null,
       expires_at: new Date(Date.parse(rest.created_at) + 90 * DAY).toISOString(),
       created_at: rest.created_at,
+      allow_ips: null,
+      policy_check: rest.policy_check,
     })
+    expect(rest.policy_check.allowed).to.equal(true)
   })
 
   it('lists live tokens with exactly the api.md fields, never the secret', async () => {
@@ -50,6 +53,8 @@ backends('personal access tokens', (backend) => {
       created_at: list.body[0].created_at,
       is_expired: false,
       previous_valid_until: null,
+      allow_ips: null,
+      unreachable_orgs: [],
     })
   })
 
@@ -73,7 +78,7 @@ backends('personal access tokens', (backend) => {
     ['unknown scope', {name: 'ci', scope: 'admin'}, /^scope must be one of: RW, RO$/],
     ['scope of the wrong type', {name: 'ci', scope: 1}, /^scope must be one of: RW, RO$/],
     ['unknown expiry', {name: 'ci', scope: 'RW', expires_in: '7d'}, /^expires_in must be one of: 30d, 60d, 90d, 180d, 365d, never$/],
-    ['unknown field', {name: 'ci', scope: 'RW', admin: true}, /^Unknown field "admin": the allowed fields are name, scope, org, expires_in$/],
+    ['unknown field', {name: 'ci', scope: 'RW', admin: true}, /^Unknown field "admin": the allowed fields are name, scope, org, expires_in, allow_ips$/],
     ['an array body', [{name: 'ci', scope: 'RW'}], /^The request body must be a JSON object$/],
   ]
   for (const [label, body, message] of invalidBodies) {

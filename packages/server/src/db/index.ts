@@ -5,7 +5,7 @@ import {openPostgresDriver} from './postgres.js'
 import {openSqliteDriver} from './sqlite.js'
 import {Store} from './store.js'
 
-export {Store} from './store.js'
+export {Store, OPEN_TOKEN_POLICY} from './store.js'
 export type * from './store.js'
 export {UniqueViolation, UnstorableText, type Dialect} from './driver.js'
 

@@ -156,6 +156,20 @@ export const MIGRATIONS: readonly Migration[] = [
       'CREATE INDEX device_authorizations_expiry ON device_authorizations (expires_at)',
     ],
   },
+  {
+    version: 8,
+    name: 'organizations: token policy; personal access tokens: IP allowlist',
+    // The policy lives in the organization's row, which every request that reaches the organization
+    // reads anyway: a change applies to the next request on every instance, like a revocation.
+    // Defaults are the policy that allows everything. allow_ips: canonical CIDR blocks joined by
+    // commas (no CIDR contains one); NULL: any address.
+    statements: [
+      'ALTER TABLE organizations ADD COLUMN token_max_lifetime_days INTEGER',
+      "ALTER TABLE organizations ADD COLUMN token_allowed_scopes TEXT NOT NULL DEFAULT 'RW,RO'",
+      'ALTER TABLE organizations ADD COLUMN token_require_org_restriction INTEGER NOT NULL DEFAULT 0',
+      'ALTER TABLE personal_access_tokens ADD COLUMN allow_ips TEXT',
+    ],
+  },
 ]
 
 /** Applies the migrations not yet recorded, all in one exclusive transaction. */

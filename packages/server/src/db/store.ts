@@ -16,12 +16,23 @@ export interface UserWithPassword extends User {
   passwordHash: string
 }
 
+/** The rules for tokens that reach an organization; the defaults allow every token. */
+export interface TokenPolicy {
+  /** null: no limit. */
+  maxLifetimeDays: number | null
+  allowedScopes: Scope[]
+  requireOrgRestriction: boolean
+}
+
+export const OPEN_TOKEN_POLICY: Readonly<TokenPolicy> = {maxLifetimeDays: null, allowedScopes: ['RW', 'RO'], requireOrgRestriction: false}
+
 export interface Organization {
   id: string
   slug: string
   name: string
   description: string | null
   createdAt: string
+  tokenPolicy: TokenPolicy
 }
 
 export interface Membership {
@@ -44,6 +55,8 @@ export interface PersonalAccessToken {
   revokedAt: string | null
   /** While a rotation's grace window is open (and after, until the next rotation): when the previous secret stops; null without one. */
   previousValidUntil: string | null
+  /** Canonical CIDR blocks the token works from; null: any address. */
+  allowIps: string[] | null
 }
 
 /** A token found by one of its secrets: the current one, or the one a rotation replaced; with its owner. */
@@ -75,6 +88,8 @@ export interface NewPersonalAccessToken {
   orgId: string | null
   expiresAt: string | null
   createdAt: string
+  /** Canonical CIDR blocks; absent or null: any address. */
+  allowIps?: string[] | null
 }
 
 export interface DeviceAuthorization {
@@ -121,6 +136,11 @@ function toOrganization(row: Row): Organization {
     name: str(row.name),
     description: optional(row.description),
     createdAt: str(row.created_at),
+    tokenPolicy: {
+      maxLifetimeDays: row.token_max_lifetime_days == null ? null : Number(row.token_max_lifetime_days),
+      allowedScopes: str(row.token_allowed_scopes ?? 'RW,RO').split(',') as Scope[],
+      requireOrgRestriction: Number(row.token_require_org_restriction ?? 0) === 1,
+    },
   }
 }
 
@@ -139,6 +159,7 @@ function toToken(row: Row): PersonalAccessToken {
     lastUsedIp: optional(row.last_used_ip),
     revokedAt: optional(row.revoked_at),
     previousValidUntil: optional(row.previous_valid_until),
+    allowIps: row.allow_ips == null ? null : str(row.allow_ips).split(','),
   }
 }
 
@@ -162,7 +183,7 @@ function toOwner(row: Row): User {
 }
 
 const TOKEN_COLUMNS = `t.id, t.user_id, t.name, t.token_prefix, t.scope, t.org_id, o.slug AS org_slug,
-  t.expires_at, t.created_at, t.last_used_at, t.last_used_ip, t.revoked_at, t.previous_valid_until`
+  t.expires_at, t.created_at, t.last_used_at, t.last_used_ip, t.revoked_at, t.previous_valid_until, t.allow_ips`
 
 /**
  * Statements built from the column lists above, once: drivers key prepared statements and reused reads by
@@ -247,7 +268,7 @@ export class Store {
       org.name,
       org.createdAt,
     ])
-    return {id, slug: org.slug, name: org.name, description: null, createdAt: org.createdAt}
+    return {id, slug: org.slug, name: org.name, description: null, createdAt: org.createdAt, tokenPolicy: {...OPEN_TOKEN_POLICY}}
   }
 
   async findOrganizationBySlug(slug: string): Promise<Organization | undefined> {
@@ -257,6 +278,13 @@ export class Store {
 
   async updateOrganizationDescription(orgId: string, description: string | null): Promise<void> {
     await this.db.run('UPDATE organizations SET description = ? WHERE id = ?', [description, orgId])
+  }
+
+  async updateOrganizationTokenPolicy(orgId: string, policy: TokenPolicy): Promise<void> {
+    await this.db.run(
+      'UPDATE organizations SET token_max_lifetime_days = ?, token_allowed_scopes = ?, token_require_org_restriction = ? WHERE id = ?',
+      [policy.maxLifetimeDays, policy.allowedScopes.join(','), policy.requireOrgRestriction ? 1 : 0, orgId],
+    )
   }
 
   /** Adds the user to the organization, or changes the role of an existing member. */
@@ -289,8 +317,8 @@ export class Store {
     const id = randomUUID()
     await this.db.run(
       `INSERT INTO personal_access_tokens
-        (id, user_id, name, token_digest, token_prefix, scope, org_id, expires_at, created_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        (id, user_id, name, token_digest, token_prefix, scope, org_id, expires_at, created_at, allow_ips)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       [
         id,
         token.userId,
@@ -301,6 +329,7 @@ export class Store {
         token.orgId,
         token.expiresAt,
         token.createdAt,
+        token.allowIps ? token.allowIps.join(',') : null,
       ],
     )
     return id

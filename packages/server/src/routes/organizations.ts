@@ -1,7 +1,10 @@
 import type {FastifyInstance} from 'fastify'
+import {MAX_LIFETIMES, tokenPolicySchema} from '@ndcli/core/contract'
 import {authorizeOrganization, principalOf, visibleToCredential} from '../auth.js'
 import type {AppContext} from '../context.js'
 import type {Organization, Role} from '../db/index.js'
+import {insufficientScope} from '../errors.js'
+import {applyPolicyChange, policyView, type TokenPolicyChange} from '../policy.js'
 
 const DESCRIPTION_MAX_LENGTH = 1000
 
@@ -15,6 +18,29 @@ export const updateOrganizationBodySchema = {
       maxLength: DESCRIPTION_MAX_LENGTH,
       description: `must be a string of at most ${DESCRIPTION_MAX_LENGTH} characters, or null to clear it`,
     },
+  },
+} as const
+
+const MAX_LIFETIME_CHOICES = [...MAX_LIFETIMES, 'none'] as const
+
+export const updateTokenPolicyBodySchema = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    max_lifetime: {
+      type: ['string', 'null'],
+      enum: [...MAX_LIFETIME_CHOICES, null],
+      description: `must be one of: ${MAX_LIFETIME_CHOICES.join(', ')} (none or null: no limit)`,
+    },
+    allowed_scopes: {
+      type: 'array',
+      minItems: 1,
+      maxItems: 2,
+      uniqueItems: true,
+      items: {type: 'string', pattern: '^([Rr][Ww]|[Rr][Oo])$', description: 'must be one of: RW, RO'},
+      description: 'must be a non-empty list of distinct scopes: RW, RO',
+    },
+    require_org_restriction: {type: 'boolean', description: 'must be true or false'},
   },
 } as const
 
@@ -58,6 +84,28 @@ export function registerOrganizationRoutes(app: FastifyInstance, {store, auth}: 
       const {description} = request.body
       await store.updateOrganizationDescription(organization.id, description)
       return organizationItem({...organization, description}, role)
+    },
+  )
+
+  app.get<{Params: {slug: string}}>(
+    '/api/v1/organizations/:slug/token-policy',
+    {onRequest: auth.anyCredential, schema: {params: slugParams, response: {200: tokenPolicySchema}}},
+    async (request) => {
+      const {organization} = await authorizeOrganization(store, principalOf(request), request.params.slug, 'read')
+      return policyView(organization)
+    },
+  )
+
+  app.patch<{Params: {slug: string}; Body: TokenPolicyChange}>(
+    '/api/v1/organizations/:slug/token-policy',
+    {onRequest: auth.anyCredential, schema: {params: slugParams, body: updateTokenPolicyBodySchema, response: {200: tokenPolicySchema}}},
+    async (request) => {
+      const {slug} = request.params
+      const {organization, role} = await authorizeOrganization(store, principalOf(request), slug, 'write')
+      if (role !== 'superuser') throw insufficientScope(`Only superusers of "${slug}" can change its token policy: ask one of them.`)
+      const tokenPolicy = applyPolicyChange(organization.tokenPolicy, request.body)
+      await store.updateOrganizationTokenPolicy(organization.id, tokenPolicy)
+      return policyView({...organization, tokenPolicy})
     },
   )
 }

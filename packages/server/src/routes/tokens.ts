@@ -1,12 +1,23 @@
 import type {FastifyInstance} from 'fastify'
-import {createdTokenSchema, rotatedTokenSchema, tokenListItemSchema, type CreatedToken, type RotatedToken, type TokenListItem} from '@ndcli/core/contract'
+import {MAX_ALLOWED_IPS, parseAllowList} from '@ndcli/core/cidr'
+import {
+  createdTokenSchema,
+  policyCheckSchema,
+  rotatedTokenSchema,
+  tokenListItemSchema,
+  type CreatedToken,
+  type PolicyCheck,
+  type RotatedToken,
+  type TokenListItem,
+} from '@ndcli/core/contract'
 import {generatePat, patDisplayPrefix} from '@ndcli/core/pat'
 import {SLUG} from '../accounts.js'
 import {principalOf} from '../auth.js'
 import {addSeconds} from '../clock.js'
 import type {AppContext} from '../context.js'
-import {UniqueViolation, type PersonalAccessToken, type Scope} from '../db/index.js'
-import {nameTaken, notAMember, notFound, rotationConflict} from '../errors.js'
+import {UniqueViolation, type Membership, type Organization, type PersonalAccessToken, type Scope, type Store, type User} from '../db/index.js'
+import {invalidInput, nameTaken, notAMember, notFound, policyViolation, rotationConflict} from '../errors.js'
+import {policyCheckItem, policyViolations, traitsOf, violationMessage, type TokenTraits} from '../policy.js'
 import {secretDigest} from '../secrets.js'
 
 /** `expires_in` choices and their length in days (null: never expires). */
@@ -50,8 +61,17 @@ export const createTokenBodySchema = {
       enum: Object.keys(EXPIRY_DAYS),
       description: `must be one of: ${Object.keys(EXPIRY_DAYS).join(', ')}`,
     },
+    allow_ips: {
+      type: ['array', 'null'],
+      maxItems: MAX_ALLOWED_IPS,
+      items: {type: 'string', maxLength: 64, description: 'must be an IPv4 or IPv6 address or CIDR block'},
+      description: `must be a list of at most ${MAX_ALLOWED_IPS} IPv4 or IPv6 addresses or CIDR blocks (e.g. 203.0.113.0/24), or null for any address`,
+    },
   },
 } as const
+
+/** `POST /api/v1/auth/policy-check`: the create body without the name, which no policy judges. */
+export const policyCheckBodySchema = {...createTokenBodySchema, required: ['scope']} as const
 
 /** The longest grace window of a rotation: long enough to roll a secret out, short enough to bound a leak. */
 export const MAX_GRACE_SECONDS = 24 * 3600
@@ -78,10 +98,15 @@ interface CreateTokenBody {
   scope: string
   org?: string | null
   expires_in?: string
+  allow_ips?: string[] | null
 }
 
-/** `at`: now as ISO-8601 (a list formats it once, not once per token). */
-export function tokenListItem(token: PersonalAccessToken, at: string): TokenListItem {
+/**
+ * `at`: now as ISO-8601 (a list formats it once, not once per token). `memberships`: the
+ * account's organizations, whose policies say which of them the token cannot reach.
+ */
+export function tokenListItem(token: PersonalAccessToken, at: string, memberships: readonly Membership[]): TokenListItem {
+  const traits = traitsOf(token)
   return {
     name: token.name,
     token_prefix: token.tokenPrefix,
@@ -93,7 +118,20 @@ export function tokenListItem(token: PersonalAccessToken, at: string): TokenList
     created_at: token.createdAt,
     is_expired: token.expiresAt !== null && at >= token.expiresAt,
     previous_valid_until: previousValidUntil(token, at),
+    allow_ips: token.allowIps,
+    unreachable_orgs: memberships
+      .filter(({organization}) => token.orgId === null || token.orgId === organization.id)
+      .map(({organization}) => ({org: organization.slug, violations: policyViolations(organization, traits)}))
+      .filter(({violations}) => violations.length > 0)
+      .map(({org, violations}) => ({org, reason: violationMessage(violations)})),
   }
+}
+
+/** The policies of the organizations a token would reach: its org, or every organization of the account. */
+async function checkPolicies(store: Store, user: User, organization: Organization | undefined, traits: TokenTraits): Promise<PolicyCheck> {
+  const reached = organization ? [organization] : (await store.listMemberships(user.id)).map((membership) => membership.organization)
+  const organizations = reached.map((org) => policyCheckItem(org, traits))
+  return {allowed: organizations.every((item) => item.violations.length === 0), organizations}
 }
 
 /** The end of an open grace window, else null (also once it has passed, or after the token expired). */
@@ -122,19 +160,46 @@ export function registerTokenRoutes(app: FastifyInstance, {store, clock, auth}: 
     return token
   }
 
+  /** The requested token of a create or a policy check: its organization (checked), traits and allowlist. */
+  async function requestedToken(user: User, body: Omit<CreateTokenBody, 'name'>) {
+    const {org: slug, expires_in: expiresIn = DEFAULT_EXPIRY} = body
+    const scope = body.scope.toUpperCase() as Scope
+    const organization = slug && SLUG.test(slug) ? await store.findOrganizationBySlug(slug) : undefined
+    if (slug && !organization) throw notFound(`No organization with the slug "${slug}".`)
+    if (slug && organization && !(await store.findRole(user.id, organization.id))) throw notAMember(slug)
+    let allowIps: string[] | null = null
+    if (body.allow_ips) {
+      const parsed = parseAllowList(body.allow_ips, 'allow_ips')
+      if (!parsed.ok) throw invalidInput(parsed.message)
+      allowIps = parsed.cidrs.length > 0 ? parsed.cidrs : null
+    }
+    const days = EXPIRY_DAYS[expiresIn] ?? null
+    const traits: TokenTraits = {scope, orgId: organization?.id ?? null, lifetimeDays: days}
+    return {organization, scope, days, traits, allowIps}
+  }
+
+  app.post<{Body: Omit<CreateTokenBody, 'name'>}>(
+    '/api/v1/auth/policy-check',
+    {onRequest: auth.sessionOnly, schema: {body: policyCheckBodySchema, response: {200: policyCheckSchema}}},
+    async (request) => {
+      const {user} = principalOf(request)
+      const {organization, traits} = await requestedToken(user, request.body)
+      return checkPolicies(store, user, organization, traits)
+    },
+  )
+
   app.post<{Body: CreateTokenBody}>(
     '/api/v1/auth/tokens',
     {onRequest: auth.sessionOnly, schema: {body: createTokenBodySchema, response: {201: createdTokenSchema}}},
     async (request, reply) => {
       const {user} = principalOf(request)
-      const {name, org: slug, expires_in: expiresIn = DEFAULT_EXPIRY} = request.body
-      const scope = request.body.scope.toUpperCase() as Scope
-      const organization = slug && SLUG.test(slug) ? await store.findOrganizationBySlug(slug) : undefined
-      if (slug && !organization) throw notFound(`No organization with the slug "${slug}".`)
-      if (slug && organization && !(await store.findRole(user.id, organization.id))) throw notAMember(slug)
+      const {name} = request.body
+      const {organization, scope, days, traits, allowIps} = await requestedToken(user, request.body)
+      const policyCheck = await checkPolicies(store, user, organization, traits)
+      // Restricted to an org whose policy it breaks: useless, so refused. Unrestricted: made, and refused only there.
+      if (organization && !policyCheck.allowed) throw policyViolation(violationMessage(policyCheck.organizations[0]!.violations))
 
       const now = clock()
-      const days = EXPIRY_DAYS[expiresIn] ?? null
       const token = generatePat()
       const created = {
         name,
@@ -143,6 +208,7 @@ export function registerTokenRoutes(app: FastifyInstance, {store, clock, auth}: 
         org: organization?.slug ?? null,
         expires_at: days === null ? null : addSeconds(now, days * 86_400).toISOString(),
         created_at: now.toISOString(),
+        allow_ips: allowIps,
       }
       try {
         await store.createPersonalAccessToken({
@@ -154,12 +220,13 @@ export function registerTokenRoutes(app: FastifyInstance, {store, clock, auth}: 
           orgId: organization?.id ?? null,
           expiresAt: created.expires_at,
           createdAt: created.created_at,
+          allowIps,
         })
       } catch (error) {
         if (error instanceof UniqueViolation) throw nameTaken(name)
         throw error
       }
-      return reply.code(201).send({token, ...created} satisfies CreatedToken)
+      return reply.code(201).send({token, ...created, policy_check: policyCheck} satisfies CreatedToken)
     },
   )
 
@@ -167,12 +234,14 @@ export function registerTokenRoutes(app: FastifyInstance, {store, clock, auth}: 
   app.get('/api/v1/auth/tokens', {onRequest: auth.anyCredential, schema: {response: {200: tokenListResponseSchema}}}, async (request) => {
     const {user} = principalOf(request)
     const at = clock().toISOString()
-    return (await store.listPersonalAccessTokens(user.id)).map((token) => tokenListItem(token, at))
+    const [tokens, memberships] = await Promise.all([store.listPersonalAccessTokens(user.id), store.listMemberships(user.id)])
+    return tokens.map((token) => tokenListItem(token, at, memberships))
   })
 
   app.get<{Params: {name: string}}>('/api/v1/auth/tokens/:name', {onRequest: auth.anyCredential, schema: {response: {200: tokenListItemSchema}}}, async (request) => {
-    const token = await liveTokenNamed(request.params.name, principalOf(request).user.id)
-    return tokenListItem(token, clock().toISOString())
+    const {user} = principalOf(request)
+    const token = await liveTokenNamed(request.params.name, user.id)
+    return tokenListItem(token, clock().toISOString(), await store.listMemberships(user.id))
   })
 
   app.post<{Params: {name: string}; Body: RotateTokenBody}>(
@@ -195,6 +264,12 @@ export function registerTokenRoutes(app: FastifyInstance, {store, clock, auth}: 
       // 200 with its own secret; the last one applied is the current secret.
       for (let attempt = 1; ; attempt++) {
         const token = await liveTokenNamed(name, userId)
+        // The org's policy may have changed since the token was made: a rotation must not renew a token it forbids.
+        if (token.orgId !== null) {
+          const organization = token.orgSlug === null ? undefined : await store.findOrganizationBySlug(token.orgSlug)
+          const violations = organization ? policyViolations(organization, traitsOf(token)) : []
+          if (violations.length > 0) throw policyViolation(violationMessage(violations))
+        }
         const now = clock()
         const lifetime = lifetimeSeconds(token)
         // An expired secret gets no grace: a rotation renews the token, it must not revive the old secret.
@@ -208,6 +283,7 @@ export function registerTokenRoutes(app: FastifyInstance, {store, clock, auth}: 
           org: token.orgSlug,
           expires_at: lifetime === null ? null : addSeconds(now, lifetime).toISOString(),
           created_at: now.toISOString(),
+          allow_ips: token.allowIps,
         }
         const applied = await store.rotatePersonalAccessToken({
           tokenId: token.id,

@@ -1,8 +1,9 @@
 import {Errors, Flags} from '@oclif/core'
 import {NdCommand, type Rendered} from '@ndcli/core'
+import {MAX_ALLOWED_IPS, parseAllowList} from '@ndcli/core/cidr'
 
 import {quietFlag} from '../../../flags.js'
-import {createdTokenView, secretOnlyView, type CreatedToken, type Scope} from '../../../views.js'
+import {createdTokenView, policyCheckLines, policyCheckView, secretOnlyView, type CreatedToken, type PolicyCheck, type Scope} from '../../../views.js'
 
 const SCOPES: readonly Scope[] = ['RW', 'RO']
 
@@ -19,7 +20,7 @@ class AnyCaseOptions extends Array<string> {
 const SCOPE_OPTIONS = AnyCaseOptions.from(SCOPES) as AnyCaseOptions
 const EXPIRIES = ['30d', '60d', '90d', '180d', '365d', 'never'] as const
 /** The server's `name must be …` names the flag instead (the API's expires_in is --expiry). */
-const FIELD_FLAGS = {name: '--name', scope: '--scope', org: '--org', expires_in: '--expiry'}
+const FIELD_FLAGS = {name: '--name', scope: '--scope', org: '--org', expires_in: '--expiry', allow_ips: '--allow-ip'}
 
 export default class TokenCreate extends NdCommand<typeof TokenCreate> {
   static override summary = 'Create a new personal access token'
@@ -28,6 +29,11 @@ export default class TokenCreate extends NdCommand<typeof TokenCreate> {
     {description: 'Create a read-write token valid for 90 days', command: '<%= config.bin %> <%= command.id %> --name "github-ci" --scope rw --expiry 90d'},
     {description: 'Create a read-only token scoped to one org, never expiring', command: '<%= config.bin %> <%= command.id %> --name "readonly-monitor" --scope ro --org ops --expiry never'},
     {description: 'Pipe only the secret into a secret store', command: '<%= config.bin %> <%= command.id %> --name "github-ci" --scope rw --quiet | gh secret set NDCLI_TOKEN'},
+    {
+      description: "A CI token that only works from the CI's egress range",
+      command: '<%= config.bin %> <%= command.id %> --name "ci-deploy" --scope rw --org ops --expiry 30d --allow-ip 203.0.113.0/24 --allow-ip 2001:db8:1234::/48',
+    },
+    {description: 'See which org policies a token would break, without creating it', command: '<%= config.bin %> <%= command.id %> --name "ci" --scope rw --expiry 365d --dry-run'},
   ]
 
   /** A token cannot mint tokens: refused under NDCLI_TOKEN before any request (NdCommand). */
@@ -63,15 +69,48 @@ export default class TokenCreate extends NdCommand<typeof TokenCreate> {
       },
     }),
     expiry: Flags.option({options: EXPIRIES, default: '90d', description: 'Token lifetime.'})(),
+    'allow-ip': Flags.string({
+      description: `Only accept the token from this address or CIDR block (IPv4 or IPv6; a bare address is one host). Repeatable, up to ${MAX_ALLOWED_IPS}.`,
+      helpValue: '<cidr>',
+      multiple: true,
+    }),
+    'dry-run': Flags.boolean({
+      description: 'Print the org policies that apply and whether the token would break them; create nothing (exit 4 when it would be refused anywhere it asks for).',
+    }),
     quiet: quietFlag,
   }
 
-  async run(): Promise<Rendered<CreatedToken>> {
-    const {name, scope, org, expiry} = this.flags
-    const created = await this.api.post<CreatedToken>('/api/v1/auth/tokens', {
-      json: {name, scope, org, expires_in: expiry},
-      fieldFlags: FIELD_FLAGS,
-    })
-    return {view: this.flags.quiet ? secretOnlyView : createdTokenView, data: created}
+  async run(): Promise<Rendered<CreatedToken> | Rendered<PolicyCheck>> {
+    const {name, scope, org, expiry, 'dry-run': dryRun, quiet} = this.flags
+    const allowIps = this.allowList()
+    const body = {name, scope, org, expires_in: expiry, allow_ips: allowIps}
+    // Shown before the token is made: in a terminal, and always for --dry-run (scripts read -f json's decision).
+    if (dryRun || (!quiet && this.io.stderr.isTTY && this.format !== 'json')) {
+      const check = await this.api.post<PolicyCheck>('/api/v1/auth/policy-check', {json: body, fieldFlags: FIELD_FLAGS})
+      if (this.format !== 'json') {
+        for (const line of policyCheckLines(check)) this.info(line)
+        if (dryRun) {
+          this.info(check.allowed ? 'Dry run: the token would be allowed everywhere it asks for; nothing was created.' : 'Dry run: the token would break the policies marked ✗; nothing was created.')
+        }
+      }
+      if (dryRun) {
+        return {view: policyCheckView, data: check, exitCode: check.allowed ? 0 : 4}
+      }
+    }
+    const created = await this.api.post<CreatedToken>('/api/v1/auth/tokens', {json: body, fieldFlags: FIELD_FLAGS})
+    // An unrestricted token is made even where a policy refuses it: say where it will not work.
+    for (const item of created.policy_check.organizations) {
+      if (item.violations.length > 0) this.warn(`This token cannot reach ${item.org}: ${item.violations.join('; ')}`)
+    }
+    return {view: quiet ? secretOnlyView : createdTokenView, data: created}
+  }
+
+  /** --allow-ip values as canonical CIDR blocks; refused before any request when malformed. */
+  private allowList(): string[] | undefined {
+    const inputs = this.flags['allow-ip']
+    if (!inputs) return undefined
+    const parsed = parseAllowList(inputs, '--allow-ip')
+    if (!parsed.ok) throw new Errors.CLIError(parsed.message, {exit: 2})
+    return parsed.cidrs
   }
 }

@@ -1,0 +1,265 @@
+import {request as httpRequest} from 'node:http'
+import {expect} from 'chai'
+import {openStore} from '../src/db/index.js'
+import {startServer, type RunningServer} from '../src/server.js'
+import {backends, createPat, expectError, request, seedUser, signIn, startTestServer, type ApiResponse, type TestServer} from './helpers.js'
+import {conformanceProblem} from './openapi-conformance.js'
+
+/** A GET from a chosen loopback source address: the kernel would pick 127.0.0.1 (or ::1) otherwise. */
+function getFrom(url: string, localAddress: string, path: string, token: string): Promise<ApiResponse> {
+  return new Promise((resolve, reject) => {
+    const target = new URL(path, url)
+    const outgoing = httpRequest(
+      {host: target.hostname.replace(/^\[|\]$/g, ''), port: target.port, path: target.pathname, localAddress, headers: {authorization: `Bearer ${token}`}},
+      (response) => {
+        let text = ''
+        response.setEncoding('utf8').on('data', (chunk: string) => (text += chunk))
+        response.on('end', () => {
+          const body = text ? JSON.parse(text) : text
+          const problem = conformanceProblem('GET', path, {status: response.statusCode!, contentType: response.headers['content-type'] ?? null, body})
+          if (problem) reject(new Error(problem))
+          else resolve({status: response.statusCode!, headers: new Headers(), text, body})
+        })
+      },
+    )
+    outgoing.on('error', reject)
+    outgoing.end()
+  })
+}
+
+backends('org token policy', (backend) => {
+  let server: TestServer
+  let session: string
+  let memberSession: string
+
+  before(async () => {
+    server = await startTestServer(backend)
+    session = (await signIn(server, await seedUser(server, {ops: 'superuser', dev: 'superuser', audit: 'read-only'}))).access_token
+    memberSession = (await signIn(server, await seedUser(server, {ops: 'read-write', audit: 'read-only'}))).access_token
+  })
+  after(() => server.close())
+
+  const policyPath = (slug: string) => `/api/v1/organizations/${slug}/token-policy`
+  const setPolicy = (slug: string, json: unknown, token = session) => request(server, 'PATCH', policyPath(slug), {token, json})
+  const create = (json: Record<string, unknown>) => request(server, 'POST', '/api/v1/auth/tokens', {token: session, json})
+  const openPolicy = {max_lifetime: 'none', allowed_scopes: ['RW', 'RO'], require_org_restriction: false}
+  afterEach(async () => {
+    for (const slug of ['ops', 'dev']) expect((await setPolicy(slug, openPolicy)).status).to.equal(200)
+  })
+
+  it('starts open; every member reads it, a superuser changes it, settings left out stay', async () => {
+    const initial = await request(server, 'GET', policyPath('ops'), {token: memberSession})
+    expect(initial.status, initial.text).to.equal(200)
+    expect(initial.body).to.deep.equal({org: 'ops', max_lifetime: null, allowed_scopes: ['RW', 'RO'], require_org_restriction: false})
+
+    expect((await setPolicy('ops', {max_lifetime: '90d'})).body).to.deep.equal({org: 'ops', max_lifetime: '90d', allowed_scopes: ['RW', 'RO'], require_org_restriction: false})
+    const changed = await setPolicy('ops', {allowed_scopes: ['ro'], require_org_restriction: true})
+    expect(changed.body).to.deep.equal({org: 'ops', max_lifetime: '90d', allowed_scopes: ['RO'], require_org_restriction: true})
+    expect((await request(server, 'GET', policyPath('ops'), {token: memberSession})).body).to.deep.equal(changed.body)
+  })
+
+  it('a member who is not a superuser gets 403; so does an RO token of a superuser', async () => {
+    const refused = await setPolicy('ops', {max_lifetime: '30d'}, memberSession)
+    expectError(refused, 403, 'insufficient_scope')
+    expect(refused.body.error.message).to.equal('Only superusers of "ops" can change its token policy: ask one of them.')
+    expectError(await setPolicy('audit', {max_lifetime: '30d'}, memberSession), 403, 'insufficient_scope')
+    const readOnly = await createPat(server, session, {name: 'ro-admin', scope: 'RO'})
+    expectError(await setPolicy('ops', {max_lifetime: '30d'}, readOnly), 403, 'insufficient_scope')
+    expect((await request(server, 'GET', policyPath('ops'), {token: readOnly})).status).to.equal(200)
+    expectError(await request(server, 'GET', policyPath('finance'), {token: session}), 404, 'not_found')
+  })
+
+  const badPolicies: Array<[string, unknown, RegExp]> = [
+    ['an unknown key', {max_age: '30d'}, /^Unknown field "max_age": the allowed fields are max_lifetime, allowed_scopes, require_org_restriction$/],
+    ['an unknown lifetime', {max_lifetime: '7d'}, /^max_lifetime must be one of: 30d, 60d, 90d, 180d, 365d, none/],
+    ['an unknown scope', {allowed_scopes: ['admin']}, /^allowed_scopes\.0 must be one of: RW, RO$/],
+    ['no scope at all', {allowed_scopes: []}, /^allowed_scopes must be a non-empty list of distinct scopes: RW, RO$/],
+    ['a non-boolean restriction', {require_org_restriction: 'yes'}, /^require_org_restriction must be true or false$/],
+  ]
+  for (const [label, body, message] of badPolicies) {
+    it(`refuses ${label} with 400 naming the allowed form`, async () => {
+      const response = await setPolicy('ops', body)
+      expectError(response, 400, 'invalid_input')
+      expect(response.body.error.message).to.match(message)
+    })
+  }
+
+  describe('create against each rule', () => {
+    it('max_lifetime: a restricted token within it is made; a longer or never-expiring one is refused naming the allowed values', async () => {
+      await setPolicy('ops', {max_lifetime: '90d'})
+      expect((await create({name: 'ok-90', scope: 'RW', org: 'ops', expires_in: '90d'})).status).to.equal(201)
+      const refused = await create({name: 'long', scope: 'RW', org: 'ops', expires_in: '180d'})
+      expectError(refused, 403, 'policy_violation')
+      expect(refused.body.error.message).to.equal('ops allows tokens that expire within 90 days: use --expiry 30d, 60d or 90d.')
+      expectError(await create({name: 'forever', scope: 'RW', org: 'ops', expires_in: 'never'}), 403, 'policy_violation')
+    })
+
+    it('allowed_scopes: RO only refuses a restricted RW token', async () => {
+      await setPolicy('ops', {allowed_scopes: ['RO']})
+      expect((await create({name: 'ro-ok', scope: 'RO', org: 'ops'})).status).to.equal(201)
+      const refused = await create({name: 'rw-no', scope: 'RW', org: 'ops'})
+      expectError(refused, 403, 'policy_violation')
+      expect(refused.body.error.message).to.equal('ops allows tokens with scope RO only: use --scope RO.')
+    })
+
+    it('require_org_restriction: a token restricted to the org is made and works there; an unrestricted one is made but refused there only', async () => {
+      await setPolicy('ops', {require_org_restriction: true})
+      const restricted = await createPat(server, session, {name: 'ops-only', scope: 'RW', org: 'ops'})
+      expect((await request(server, 'GET', '/api/v1/organizations/ops', {token: restricted})).status).to.equal(200)
+
+      const created = await create({name: 'everywhere', scope: 'RW'})
+      expect(created.status).to.equal(201)
+      expect(created.body.policy_check.allowed).to.equal(false)
+      expect(created.body.policy_check.organizations.map((item: {org: string; violations: string[]}) => [item.org, item.violations])).to.deep.equal([
+        ['audit', []],
+        ['dev', []],
+        ['ops', ['ops requires tokens restricted to it: use --org ops']],
+      ])
+      const refused = await request(server, 'GET', '/api/v1/organizations/ops', {token: created.body.token})
+      expectError(refused, 403, 'policy_violation')
+      expect(refused.body.error.message).to.equal('ops requires tokens restricted to it: use --org ops.')
+      expect((await request(server, 'GET', '/api/v1/organizations/dev', {token: created.body.token})).status).to.equal(200)
+
+      const listed = (await request(server, 'GET', '/api/v1/auth/tokens', {token: session})).body as Array<{name: string; unreachable_orgs: unknown}>
+      expect(listed.find((token) => token.name === 'everywhere')!.unreachable_orgs).to.deep.equal([
+        {org: 'ops', reason: 'ops requires tokens restricted to it: use --org ops.'},
+      ])
+      expect(listed.find((token) => token.name === 'ops-only')!.unreachable_orgs).to.deep.equal([])
+      expect((await request(server, 'GET', '/api/v1/auth/tokens/everywhere', {token: session})).body.unreachable_orgs).to.have.length(1)
+    })
+
+    it('several broken rules are named in one message', async () => {
+      await setPolicy('dev', {max_lifetime: '30d', allowed_scopes: ['RO']})
+      const refused = await create({name: 'both', scope: 'RW', org: 'dev', expires_in: '60d'})
+      expectError(refused, 403, 'policy_violation')
+      expect(refused.body.error.message).to.equal('dev allows tokens that expire within 30 days: use --expiry 30d; dev allows tokens with scope RO only: use --scope RO.')
+    })
+
+    it('policy-check answers the decision without creating anything', async () => {
+      await setPolicy('ops', {max_lifetime: '30d'})
+      const check = await request(server, 'POST', '/api/v1/auth/policy-check', {token: session, json: {scope: 'RW', org: 'ops', expires_in: '90d'}})
+      expect(check.status, check.text).to.equal(200)
+      expect(check.body).to.deep.equal({
+        allowed: false,
+        organizations: [
+          {
+            org: 'ops',
+            max_lifetime: '30d',
+            allowed_scopes: ['RW', 'RO'],
+            require_org_restriction: false,
+            violations: ['ops allows tokens that expire within 30 days: use --expiry 30d'],
+          },
+        ],
+      })
+      const everywhere = await request(server, 'POST', '/api/v1/auth/policy-check', {token: session, json: {scope: 'RO', expires_in: '30d'}})
+      expect(everywhere.body.allowed).to.equal(true)
+      expect(everywhere.body.organizations.map((item: {org: string}) => item.org)).to.deep.equal(['audit', 'dev', 'ops'])
+      expect((await request(server, 'GET', '/api/v1/auth/tokens', {token: session})).body.map((t: {name: string}) => t.name)).not.to.include('check')
+    })
+  })
+
+  it('a rotation of a restricted token the policy now forbids is refused; the token is not renewed', async () => {
+    await createPat(server, session, {name: 'to-rotate', scope: 'RW', org: 'dev', expires_in: '365d'})
+    await setPolicy('dev', {max_lifetime: '180d'})
+    const refused = await request(server, 'POST', '/api/v1/auth/tokens/to-rotate/rotate', {token: session, json: {}})
+    expectError(refused, 403, 'policy_violation')
+    expect(refused.body.error.message).to.equal('dev allows tokens that expire within 180 days: use --expiry 30d, 60d, 90d or 180d.')
+  })
+
+  it('a policy change applies to the next request on another instance over the same database', async () => {
+    const otherStore = await openStore(server.database.storeOptions)
+    const other: RunningServer = await startServer({store: otherStore, port: 0, clock: server.clock.now, logger: false})
+    try {
+      const viaOther = {...server, url: other.url}
+      const token = await createPat(server, session, {name: 'cross', scope: 'RW'})
+      expect((await request(viaOther, 'GET', '/api/v1/organizations/ops', {token})).status).to.equal(200)
+      await setPolicy('ops', {allowed_scopes: ['RO']})
+      expectError(await request(viaOther, 'GET', '/api/v1/organizations/ops', {token}), 403, 'policy_violation')
+      await setPolicy('ops', openPolicy)
+      expect((await request(viaOther, 'GET', '/api/v1/organizations/ops', {token})).status).to.equal(200)
+    } finally {
+      await other.close()
+      await otherStore.close()
+    }
+  })
+})
+
+backends('per-token IP allowlist', (backend) => {
+  let server: TestServer
+  let session: string
+  /** Dual-stack (::), so that ::1 reaches it too; IPv4 peers appear as ::ffff:127.0.0.x there. */
+  let dualStack: RunningServer
+
+  before(async () => {
+    server = await startTestServer(backend)
+    session = (await signIn(server, await seedUser(server, {ops: 'read-write'}))).access_token
+    dualStack = await startServer({store: server.store, host: '::', port: 0, clock: server.clock.now, logger: false})
+  })
+  after(async () => {
+    await dualStack.close()
+    await server.close()
+  })
+
+  const port = () => new URL(dualStack.url).port
+  const create = (json: Record<string, unknown>) => request(server, 'POST', '/api/v1/auth/tokens', {token: session, json})
+
+  it('a token allowed for 127.0.0.2 works from 127.0.0.2 and is refused from 127.0.0.3 and ::1, naming the address only', async () => {
+    const created = await create({name: 'only-2', scope: 'RO', allow_ips: ['127.0.0.2', '10.20.0.0/16']})
+    expect(created.status, created.text).to.equal(201)
+    expect(created.body.allow_ips).to.deep.equal(['127.0.0.2/32', '10.20.0.0/16'])
+    const {token} = created.body
+
+    expect((await getFrom(`http://127.0.0.1:${port()}`, '127.0.0.2', '/api/v1/auth/me', token)).status).to.equal(200)
+    for (const [source, target] of [['127.0.0.3', '127.0.0.1'], ['::1', '[::1]']] as const) {
+      const refused = await getFrom(`http://${target}:${port()}`, source, '/api/v1/auth/me', token)
+      expectError(refused, 403, 'ip_not_allowed')
+      expect(refused.body.error.message).to.include(source === '::1' ? '::1' : '127.0.0.3')
+      expect(refused.body.error.message).not.to.include('10.20')
+      expect(refused.body.error.message).not.to.include('127.0.0.2')
+    }
+    const listed = await request(server, 'GET', '/api/v1/auth/tokens/only-2', {token: session})
+    expect(listed.body.allow_ips).to.deep.equal(['127.0.0.2/32', '10.20.0.0/16'])
+    expect(listed.body.last_used_ip).to.match(/127\.0\.0\.2$/)
+  })
+
+  it('IPv6 blocks: ::1/128 serves ::1 and refuses 127.0.0.2; a /8 serves the loopback range', async () => {
+    const v6 = (await create({name: 'v6', scope: 'RO', allow_ips: ['::1']})).body.token
+    expect((await getFrom(`http://[::1]:${port()}`, '::1', '/api/v1/auth/me', v6)).status).to.equal(200)
+    expectError(await getFrom(`http://127.0.0.1:${port()}`, '127.0.0.2', '/api/v1/auth/me', v6), 403, 'ip_not_allowed')
+    const range = (await create({name: 'loopback', scope: 'RO', allow_ips: ['127.0.0.0/8']})).body.token
+    for (const source of ['127.0.0.2', '127.0.0.3']) {
+      expect((await getFrom(`http://127.0.0.1:${port()}`, source, '/api/v1/auth/me', range)).status).to.equal(200)
+    }
+  })
+
+  it('X-Forwarded-For is not trusted by default: the socket address decides', async () => {
+    const token = (await create({name: 'forwarded', scope: 'RO', allow_ips: ['203.0.113.9']})).body.token
+    const refused = await request(server, 'GET', '/api/v1/auth/me', {token, headers: {'x-forwarded-for': '203.0.113.9'}})
+    expectError(refused, 403, 'ip_not_allowed')
+    expect(refused.body.error.message).to.include('127.0.0.1').and.not.include('203.0.113.9')
+  })
+
+  it('rotation keeps the list', async () => {
+    await create({name: 'kept', scope: 'RO', allow_ips: ['127.0.0.3']})
+    const rotated = await request(server, 'POST', '/api/v1/auth/tokens/kept/rotate', {token: session, json: {}})
+    expect(rotated.body.allow_ips).to.deep.equal(['127.0.0.3/32'])
+    expect((await getFrom(`http://127.0.0.1:${port()}`, '127.0.0.3', '/api/v1/auth/me', rotated.body.token)).status).to.equal(200)
+    expectError(await getFrom(`http://127.0.0.1:${port()}`, '127.0.0.2', '/api/v1/auth/me', rotated.body.token), 403, 'ip_not_allowed')
+  })
+
+  const badLists: Array<[string, unknown, RegExp]> = [
+    ['a malformed address', ['10.0.0.300'], /^allow_ips "10\.0\.0\.300" is not an address or CIDR block: use an IPv4 or IPv6 address or CIDR block/],
+    ['a /0', ['0.0.0.0/0'], /^allow_ips "0\.0\.0\.0\/0" allows every address: use/],
+    ['an IPv6 /0', ['::/0'], /allows every address/],
+    ['a prefix too long', ['10.0.0.0/33'], /has a prefix that is not \/1 to \/32/],
+    ['17 entries', Array.from({length: 17}, (_, i) => `10.0.0.${i}`), /^allow_ips must be a list of at most 16 IPv4 or IPv6 addresses or CIDR blocks/],
+    ['not a list', '10.0.0.1', /^allow_ips must be a list of at most 16/],
+  ]
+  for (const [label, allowIps, message] of badLists) {
+    it(`refuses ${label} with 400 naming the allowed form`, async () => {
+      const response = await create({name: 'bad', scope: 'RO', allow_ips: allowIps})
+      expectError(response, 400, 'invalid_input')
+      expect(response.body.error.message).to.match(message)
+    })
+  }
+})

@@ -1,0 +1,48 @@
+import {Args, Errors, Flags} from '@oclif/core'
+import {NdCommand, type Rendered} from '@ndcli/core'
+
+import {tokenPolicyPath, tokenPolicyView, type TokenPolicy} from '../../../views/organizations.js'
+
+const MAX_LIFETIMES = ['30d', '60d', '90d', '180d', '365d', 'none'] as const
+const SCOPES = ['RW', 'RO'] as const
+
+export default class OrgPolicySet extends NdCommand<typeof OrgPolicySet> {
+  static override summary = "Change an organization's token policy (superusers only)."
+  static override description =
+    'Settings you leave out stay as they are. A token restricted to the organization that breaks the policy cannot be created or rotated; an unrestricted one is refused on every request to the organization. The change applies to the next request.'
+  static override examples = [
+    {description: 'Tokens that reach ops must expire within 90 days', command: '<%= config.bin %> <%= command.id %> ops --max-lifetime 90d'},
+    {description: 'Only read-only tokens, restricted to ops', command: '<%= config.bin %> <%= command.id %> ops --allowed-scopes RO --require-org-restriction'},
+    {description: 'Lift the limits again', command: '<%= config.bin %> <%= command.id %> ops --max-lifetime none --allowed-scopes RW,RO --no-require-org-restriction'},
+  ]
+
+  static override args = {slug: Args.string({description: 'Organization slug (as shown in org list)', required: true})}
+  static override flags = {
+    'max-lifetime': Flags.option({options: MAX_LIFETIMES, description: 'Longest token lifetime the organization accepts; none: no limit.'})(),
+    'allowed-scopes': Flags.custom<string[]>({
+      description: 'Comma-separated scopes a token may have: RW, RO, or RW,RO.',
+      helpValue: '<RW,RO>',
+      parse: async (input) => {
+        const scopes = input.split(',').map((scope) => scope.trim().toUpperCase())
+        if (scopes.some((scope) => !SCOPES.includes(scope as never)) || scopes.length === 0) {
+          throw new Errors.CLIError(`Expected --allowed-scopes=${input} to be a comma-separated list of: RW, RO`, {exit: 2})
+        }
+        return [...new Set(scopes)]
+      },
+    })(),
+    'require-org-restriction': Flags.boolean({allowNo: true, description: 'Tokens that can reach the organization must be restricted to it (--org).'}),
+  }
+
+  async run(): Promise<Rendered<TokenPolicy>> {
+    const {slug} = this.args
+    const {'max-lifetime': maxLifetime, 'allowed-scopes': allowedScopes, 'require-org-restriction': requireOrgRestriction} = this.flags
+    if (maxLifetime === undefined && allowedScopes === undefined && requireOrgRestriction === undefined) {
+      throw new Errors.CLIError('Nothing to change: give --max-lifetime, --allowed-scopes or --[no-]require-org-restriction', {exit: 2})
+    }
+    const policy = await this.api.patch<TokenPolicy>(tokenPolicyPath(slug), {
+      json: {max_lifetime: maxLifetime, allowed_scopes: allowedScopes, require_org_restriction: requireOrgRestriction},
+    })
+    this.info(`✓ Token policy of "${slug}" updated`)
+    return {view: tokenPolicyView, data: policy}
+  }
+}

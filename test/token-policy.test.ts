@@ -1,0 +1,190 @@
+/**
+ * Issue 21 end to end: `org policy show|set`, `auth token create` against each policy rule
+ * (allowed and refused), the policies shown before a token is made (in a pseudo-terminal and
+ * with --dry-run), and per-token IP allowlists, with the built shell against the real server.
+ */
+import {expect} from 'chai'
+import {startServerProcess, withRequests, type ServerProcess} from '@ndcli/server/testing'
+
+import {loggedInCli, type Cli} from './support/harness.js'
+import {runInPty} from './support/pty.js'
+
+interface Listed {
+  name: string
+  allow_ips: string[] | null
+  unreachable_orgs: Array<{org: string; reason: string}>
+}
+
+describe('org token policy and IP allowlists (end to end)', () => {
+  let server: ServerProcess
+  let admin: Cli
+  let member: Cli
+
+  before(async () => {
+    server = await startServerProcess()
+    admin = await loggedInCli(server, 'grace@example.com', [
+      {slug: 'ops', role: 'superuser'},
+      {slug: 'dev', role: 'superuser'},
+    ])
+    member = await loggedInCli(server, 'linus@example.com')
+    const added = await server.admin(['member', 'add', '--org', 'ops', '--email', 'linus@example.com', '--role', 'read-write'])
+    expect(added.exitCode, added.stderr).to.equal(0)
+  })
+  after(async () => {
+    await admin?.cleanup()
+    await member?.cleanup()
+    await server?.stop()
+  })
+
+  const open = ['--max-lifetime', 'none', '--allowed-scopes', 'RW,RO', '--no-require-org-restriction']
+  afterEach(async () => {
+    for (const slug of ['ops', 'dev']) expect((await admin.ndcli(['org', 'policy', 'set', slug, ...open])).exitCode).to.equal(0)
+  })
+  const createJson = (cli: Cli, ...args: string[]) => cli.ndcli(['auth', 'token', 'create', '--scope', 'rw', ...args, '-f', 'json'])
+
+  describe('org policy show|set', () => {
+    it('a superuser sets it, a member reads it, in each format', async () => {
+      const set = await admin.ndcli(['org', 'policy', 'set', 'ops', '--max-lifetime', '90d', '--allowed-scopes', 'ro', '--require-org-restriction'])
+      expect(set.exitCode, set.stderr).to.equal(0)
+      expect(set.stderr).to.equal('✓ Token policy of "ops" updated\n')
+      expect(set.stdout).to.equal(
+        ['Org: ops', 'Max lifetime: 90 days', 'Allowed scopes: RO', 'Require org restriction: yes', ''].join('\n'),
+      )
+      const shown = await member.ndcli(['org', 'policy', 'show', 'ops', '-f', 'json'])
+      expect(shown.exitCode, shown.stderr).to.equal(0)
+      expect(JSON.parse(shown.stdout)).to.deep.equal({org: 'ops', max_lifetime: '90d', allowed_scopes: ['RO'], require_org_restriction: true})
+      expect((await member.ndcli(['org', 'policy', 'show', 'ops', '-f', 'simple'])).stdout).to.include('Max lifetime: 90 days\n')
+    })
+
+    it('a member who is not a superuser is refused with exit 4', async () => {
+      const refused = await member.ndcli(['org', 'policy', 'set', 'ops', '--max-lifetime', '30d'])
+      expect(refused.exitCode).to.equal(4)
+      expect(refused.stderr).to.equal('Error: Only superusers of "ops" can change its token policy: ask one of them.\n')
+    })
+
+    for (const [label, args, message] of [
+      ['an unknown lifetime', ['--max-lifetime', '7d'], /Expected --max-lifetime=7d to be one of: 30d, 60d, 90d, 180d, 365d, none/],
+      ['an unknown scope', ['--allowed-scopes', 'RW,admin'], /Expected --allowed-scopes=RW,admin to be a comma-separated list of: RW, RO/],
+      ['an unknown setting', ['--max-age', '30d'], /Nonexistent flag: --max-age/],
+      ['no setting at all', [], /Nothing to change: give --max-lifetime, --allowed-scopes or --\[no-\]require-org-restriction/],
+    ] as const) {
+      it(`refuses ${label} with exit 2 naming the allowed form`, async () => {
+        const result = await admin.ndcli(['org', 'policy', 'set', 'ops', ...args])
+        expect(result.exitCode, result.stderr).to.equal(2)
+        expect(result.stderr).to.match(message)
+      })
+    }
+  })
+
+  describe('auth token create against each rule', () => {
+    it('max lifetime: within it is created; longer is refused (exit 4) naming the org, the rule and the allowed values', async () => {
+      await admin.ndcli(['org', 'policy', 'set', 'ops', '--max-lifetime', '90d'])
+      expect((await createJson(admin, '--name', 'ops-90', '--org', 'ops', '--expiry', '90d')).exitCode).to.equal(0)
+      const refused = await admin.ndcli(['auth', 'token', 'create', '--name', 'ops-180', '--scope', 'rw', '--org', 'ops', '--expiry', '180d'])
+      expect(refused.exitCode).to.equal(4)
+      expect(refused.stderr).to.equal('Error: ops allows tokens that expire within 90 days: use --expiry 30d, 60d or 90d.\n')
+    })
+
+    it('allowed scopes: RO is created, RW refused', async () => {
+      await admin.ndcli(['org', 'policy', 'set', 'ops', '--allowed-scopes', 'RO'])
+      expect((await admin.ndcli(['auth', 'token', 'create', '--name', 'ops-ro', '--scope', 'ro', '--org', 'ops', '--quiet'])).exitCode).to.equal(0)
+      const refused = await createJson(admin, '--name', 'ops-rw', '--org', 'ops')
+      expect(refused.exitCode).to.equal(4)
+      expect(JSON.parse(refused.stdout)).to.deep.equal({error: {code: 'policy_violation', message: 'ops allows tokens with scope RO only: use --scope RO.'}})
+    })
+
+    it('require org restriction: an unrestricted token is created with a warning, cannot reach the org, and list/show say why', async () => {
+      await admin.ndcli(['org', 'policy', 'set', 'ops', '--require-org-restriction'])
+      const created = await admin.ndcli(['auth', 'token', 'create', '--name', 'anywhere', '--scope', 'rw'])
+      expect(created.exitCode, created.stderr).to.equal(0)
+      expect(created.stderr).to.include('This token cannot reach ops: ops requires tokens restricted to it: use --org ops')
+      const secret = /^Token: (ndpat_\S+)$/m.exec(created.stdout)![1]!
+
+      const refused = await admin.ndcli(['org', 'show', 'ops'], {token: secret})
+      expect(refused.exitCode).to.equal(4)
+      expect(refused.stderr).to.equal('Error: ops requires tokens restricted to it: use --org ops.\n')
+      expect((await admin.ndcli(['org', 'show', 'dev'], {token: secret})).exitCode).to.equal(0)
+
+      const detailed = await admin.ndcli(['auth', 'token', 'list', '-f', 'detailed'])
+      expect(detailed.stdout).to.match(/Cannot reach: +ops \(ops requires tokens restricted to it: use --org ops\.\)/)
+      const shown = await admin.ndcli(['auth', 'token', 'show', 'anywhere'])
+      expect(shown.stdout).to.match(/Cannot reach: +ops \(ops requires tokens restricted to it: use --org ops\.\)/)
+      const restricted = await createJson(admin, '--name', 'ops-restricted', '--org', 'ops')
+      expect(restricted.exitCode, restricted.stderr).to.equal(0)
+      expect(JSON.parse(restricted.stdout).policy_check).to.deep.include({allowed: true})
+    })
+  })
+
+  describe('shown before creating', () => {
+    it('--dry-run prints the policies and the rules broken, creates nothing, exits 4 when refused and 0 when allowed', async () => {
+      await admin.ndcli(['org', 'policy', 'set', 'dev', '--max-lifetime', '30d'])
+      const refused = await admin.ndcli(['auth', 'token', 'create', '--name', 'dry', '--scope', 'rw', '--expiry', '90d', '--dry-run'])
+      expect(refused.exitCode).to.equal(4)
+      expect(refused.stdout).to.equal('')
+      expect(refused.stderr).to.equal(
+        [
+          'Token policies that apply:',
+          '  ✗ dev: tokens expire within 30 days, scope RW or RO — dev allows tokens that expire within 30 days: use --expiry 30d',
+          '  ✓ ops: any lifetime, scope RW or RO',
+          'Dry run: the token would break the policies marked ✗; nothing was created.',
+          '',
+        ].join('\n'),
+      )
+      const allowed = await admin.ndcli(['auth', 'token', 'create', '--name', 'dry', '--scope', 'rw', '--expiry', '30d', '--dry-run', '-f', 'json'])
+      expect(allowed.exitCode, allowed.stderr).to.equal(0)
+      expect(JSON.parse(allowed.stdout)).to.have.property('allowed', true)
+      expect(allowed.stderr).to.equal('')
+      const listed = JSON.parse((await admin.ndcli(['auth', 'token', 'list', '-f', 'json'])).stdout) as Listed[]
+      expect(listed.map((token) => token.name)).not.to.include('dry')
+    })
+
+    it('in a terminal, create prints the policies of the requested org before making the token', async () => {
+      await admin.ndcli(['org', 'policy', 'set', 'ops', '--allowed-scopes', 'RO'])
+      const refused = await runInPty(['auth', 'token', 'create', '--name', 'tty-rw', '--scope', 'rw', '--org', 'ops'], admin.env).exited
+      expect(refused.exitCode, refused.output).to.equal(4)
+      expect(refused.output).to.include('Token policies that apply:')
+      expect(refused.output).to.include('✗ ops: any lifetime, scope RO only — ops allows tokens with scope RO only: use --scope RO')
+      const made = await runInPty(['auth', 'token', 'create', '--name', 'tty-ro', '--scope', 'ro', '--org', 'ops'], admin.env).exited
+      expect(made.exitCode, made.output).to.equal(0)
+      expect(made.output.indexOf('✓ ops: any lifetime, scope RO only')).to.be.greaterThan(-1).and.lessThan(made.output.indexOf('Personal access token created'))
+    })
+  })
+
+  describe('--allow-ip', () => {
+    it('is shown and kept by rotate; the server refuses other addresses with exit 4 naming the address, and serves allowed ones', async () => {
+      const elsewhere = await createJson(admin, '--name', 'only-2', '--allow-ip', '127.0.0.2', '--allow-ip', '2001:db8::/48')
+      expect(elsewhere.exitCode, elsewhere.stderr).to.equal(0)
+      const created = JSON.parse(elsewhere.stdout) as {token: string; allow_ips: string[]}
+      expect(created.allow_ips).to.deep.equal(['127.0.0.2/32', '2001:db8::/48'])
+      const refused = await admin.ndcli(['auth', 'token', 'list'], {token: created.token})
+      expect(refused.exitCode).to.equal(4)
+      expect(refused.stderr).to.match(/^Error: This token is not allowed from 127\.0\.0\.1: /)
+      expect(refused.stderr).not.to.include('127.0.0.2').and.not.to.include('2001:db8')
+
+      const local = JSON.parse((await createJson(admin, '--name', 'loopback', '--allow-ip', '127.0.0.1/8')).stdout) as {token: string}
+      expect((await admin.ndcli(['auth', 'token', 'list', '-f', 'json'], {token: local.token})).exitCode).to.equal(0)
+
+      const shown = await admin.ndcli(['auth', 'token', 'show', 'only-2'])
+      expect(shown.stdout).to.match(/Allowed IPs: +127\.0\.0\.2\/32, 2001:db8::\/48/)
+      expect((await admin.ndcli(['auth', 'token', 'list', '-f', 'detailed'])).stdout).to.match(/Allowed IPs: +127\.0\.0\.1\/8/)
+      const rotated = await admin.ndcli(['auth', 'token', 'rotate', 'loopback', '--yes', '-f', 'json'])
+      expect(JSON.parse(rotated.stdout).allow_ips).to.deep.equal(['127.0.0.1/8'])
+    })
+
+    for (const [label, values, message] of [
+      ['a malformed address', ['10.0.0.300'], /^Error: --allow-ip "10\.0\.0\.300" is not an address or CIDR block: use an IPv4 or IPv6 address or CIDR block/],
+      ['a /0', ['0.0.0.0/0'], /^Error: --allow-ip "0\.0\.0\.0\/0" allows every address/],
+      ['17 entries', Array.from({length: 17}, (_, i) => `10.0.0.${i}`), /^Error: --allow-ip takes at most 16 entries \(got 17\)/],
+    ] as const) {
+      it(`refuses ${label} with exit 2 before any request`, async () => {
+        const {result, requests} = await withRequests(server, () =>
+          admin.ndcli(['auth', 'token', 'create', '--name', 'bad', '--scope', 'ro', ...values.flatMap((value) => ['--allow-ip', value])]),
+        )
+        expect(requests).to.deep.equal([])
+        expect(result.exitCode).to.equal(2)
+        expect(result.stderr).to.match(message)
+        expect(result.stderr.trimEnd().split('\n')).to.have.length(1)
+      })
+    }
+  })
+})
