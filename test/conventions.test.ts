@@ -73,7 +73,7 @@ describe('conventions around the commands', () => {
       for (const scope of ['RW', 'ro', 'Ro']) {
         const result = await ndcli(['auth', 'token', 'create', '--name', 'n', '--scope', scope], {NDCLI_API_URL: 'http://127.0.0.1:9'})
         // Past parsing: refused for want of a login session, not for the value.
-        expect([result.exitCode, result.stderr]).to.deep.equal([3, "Error: Not authenticated. Run 'ndcli auth login', or set NDCLI_TOKEN.\n"])
+        expect([result.exitCode, result.stderr]).to.deep.equal([3, "Error: Not logged in to http://127.0.0.1:9 (from NDCLI_API_URL). Run 'ndcli auth login', or set NDCLI_TOKEN.\n"])
       }
     })
   })
@@ -111,7 +111,7 @@ describe('conventions around the commands', () => {
       const ran = await yes.exited
       // auth token list ran: it asks for a login.
       expect(ran.exitCode, ran.output).to.equal(3)
-      expect(ran.output).to.include('ndcli auth token lst is not a command.').and.to.include('Error: Not authenticated.')
+      expect(ran.output).to.include('ndcli auth token lst is not a command.').and.to.include('Error: Not logged in to ')
     })
 
     it('on a terminal "no" ends with the usage error (exit 2)', async () => {
@@ -120,7 +120,7 @@ describe('conventions around the commands', () => {
       no.write('n\r')
       const declined = await no.exited
       expect(declined.exitCode, declined.output).to.equal(2)
-      expect(declined.output).to.include('Error: command auth token lst not found').and.not.to.include('Not authenticated')
+      expect(declined.output).to.include('Error: command auth token lst not found').and.not.to.include('Not logged in')
     })
   })
 

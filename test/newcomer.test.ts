@@ -214,11 +214,17 @@ describe('what a newcomer meets: the login wait, errors naming the setting, mess
     })
 
     it('a name the server refuses: the error names --name (exit 2)', async () => {
-      for (const name of ['a/b', ' leading-space', 'x'.repeat(65)]) {
+      for (const name of ['a/b', 'x'.repeat(65)]) {
         const result = await cli.ndcli(['auth', 'token', 'create', '--name', name, '--scope', 'rw'])
         expectOneLineError(result, 2, name)
-        expect(result.stderr).to.equal("Error: --name must be 1-64 characters: letters, digits, space, '.', '_' or '-', starting with a letter or digit\n")
+        expect(result.stderr).to.equal(
+          "Error: --name must be 1-64 characters: letters, digits, space, '.', '_' or '-', starting with a letter or digit and not ending with a space\n",
+        )
       }
+      // Edge whitespace is refused before any request, with the fix spelled out.
+      const padded = await cli.ndcli(['auth', 'token', 'create', '--name', ' leading-space', '--scope', 'rw'])
+      expectOneLineError(padded, 2)
+      expect(padded.stderr).to.equal('Error: --name must not begin or end with whitespace: use --name "leading-space".\n')
     })
 
     for (const command of ['revoke', 'show', 'rotate'] as const) {
