@@ -271,7 +271,8 @@ export class DiffParser {
     } else if (line.startsWith('diff --git ')) {
       this.path = null
     } else if (line.startsWith('+++ ')) {
-      const target = unquote(line.slice(4))
+      // git ends a path that has a space with a tab (for patch(1)).
+      const target = unquote(line.slice(4).replace(/\t$/, ''))
       this.path = target.startsWith('b/') ? target.slice(2) : null
     } else if (line.startsWith('@@ ')) {
       const match = /^@@ -\d+(?:,(\d+))? \+(\d+)(?:,(\d+))? @@/.exec(line)
@@ -316,8 +317,8 @@ async function gitFiles(dir: string): Promise<string[] | undefined> {
   }
   const listed = Buffer.concat(chunks).toString('utf8').split('\0')
   listed.pop()
-  // --cached lists a file once per merge stage during a conflict.
-  return [...new Set(listed)]
+  // --cached lists a file once per merge stage during a conflict; tracked and untracked in one order.
+  return [...new Set(listed)].sort()
 }
 
 export class GitError extends Error {}
