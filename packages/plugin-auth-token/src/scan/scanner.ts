@@ -6,7 +6,7 @@
  * --revoke; callers must never print more of it than its display prefix.
  */
 import {spawn} from 'node:child_process'
-import {closeSync, openSync, readdirSync, readSync, statSync, type Stats} from 'node:fs'
+import {closeSync, openSync, readdirSync, readSync, statSync, type Dirent, type Stats} from 'node:fs'
 import {join} from 'node:path'
 
 import {Locator} from './locate.js'
@@ -31,7 +31,8 @@ export interface ScanEvents {
 
 /** The name standard input is reported under. */
 export const STDIN_PATH = '(stdin)'
-const CHUNK_SIZE = 4 * 1024 * 1024
+/** Small enough that what read() copied is still in the CPU cache when indexOf runs (4 MiB chunks took twice the system time). */
+const CHUNK_SIZE = 128 * 1024
 const BINARY_SNIFF = 8192
 
 export class Scanner {
@@ -105,31 +106,37 @@ export class Scanner {
 
   /** Without git: every regular file, symlinks followed, each directory entered once (by device and inode), so no loop. */
   private walk(dir: string, visited: Set<string>): void {
-    let stats: Stats
-    let entries: string[]
+    let entries: Dirent[]
     try {
-      stats = statSync(dir)
+      const stats = statSync(dir)
       const key = `${stats.dev}:${stats.ino}`
       if (visited.has(key)) return
       visited.add(key)
-      entries = readdirSync(dir).sort()
+      entries = readdirSync(dir, {withFileTypes: true}).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
     } catch (error) {
       this.events.unreadable(dir, reasonOf(error))
       return
     }
-    for (const name of entries) {
-      const path = join(dir, name)
-      let entry: Stats
-      try {
-        entry = statSync(path)
-      } catch (error) {
-        // A dangling symlink names nothing to scan.
-        if ((error as NodeJS.ErrnoException).code !== 'ENOENT') this.events.unreadable(path, reasonOf(error))
-        continue
-      }
-      if (entry.isDirectory()) this.walk(path, visited)
-      else if (entry.isFile()) this.scanFile(path, path)
+    for (const entry of entries) {
+      const path = join(dir, entry.name)
+      // The entry's type needs no stat; a symlink's target does.
+      if (entry.isFile()) this.scanFile(path, path)
+      else if (entry.isDirectory()) this.walk(path, visited)
+      else if (entry.isSymbolicLink()) this.followLink(path, visited)
     }
+  }
+
+  private followLink(path: string, visited: Set<string>): void {
+    let target: Stats
+    try {
+      target = statSync(path)
+    } catch (error) {
+      // A dangling symlink names nothing to scan.
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') this.events.unreadable(path, reasonOf(error))
+      return
+    }
+    if (target.isDirectory()) this.walk(path, visited)
+    else if (target.isFile()) this.scanFile(path, path)
   }
 
   private scanFile(path: string, display: string): void {
