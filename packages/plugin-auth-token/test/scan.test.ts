@@ -153,7 +153,7 @@ describe('auth token scan (end to end)', () => {
       for (const path of [root, dir, dirs.root]) chmodSync(path, 0o755)
       const config = mkdtempSync(join(tmpdir(), 'ndcli-scan-nobody-'))
       chmodSync(config, 0o777)
-      const env = {...process.env, NDCLI_CONFIG_DIR: join(config, 'c'), NDCLI_DATA_DIR: join(config, 'd'), NDCLI_CACHE_DIR: join(config, 'k'), NO_COLOR: '1'}
+      const env: NodeJS.ProcessEnv = {...process.env, NDCLI_CONFIG_DIR: join(config, 'c'), NDCLI_DATA_DIR: join(config, 'd'), NDCLI_CACHE_DIR: join(config, 'k'), NO_COLOR: '1'}
       delete env.NDCLI_TOKEN
       const command = [process.execPath, HOST_BIN, 'auth', 'token', 'scan', '-f', 'simple']
       const [file, args] = asRoot ? ['setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', '--', ...command]] : [command[0]!, command.slice(1)]
@@ -263,7 +263,7 @@ describe('auth token scan (end to end)', () => {
       const require = createRequire(import.meta.url)
       const schema = JSON.parse(readFileSync(require.resolve('@microsoft/jest-sarif/lib/schemas/sarif-2.1.0-rtm.5.json'), 'utf8'))
       // The schema is draft-04 (as the SARIF committee publishes it), read by ajv-draft-04; one of its patterns is no valid /u regexp.
-      const ajv = new Ajv04({strict: false, allErrors: true, unicodeRegExp: false})
+      const ajv = new Ajv04.default({strict: false, allErrors: true, unicodeRegExp: false})
       addFormats.default(ajv)
       const validate = ajv.compile(schema)
       expect(validate(log), JSON.stringify(validate.errors)).to.equal(true)
