@@ -17,6 +17,8 @@
  * Plus how cost grows (list latency at 10/100/1,000 tokens, create throughput) and the
  * number of last_used_at writes as the request rate grows (counted by a trigger).
  *
+ * And `auth token scan` against grep and secretlint (bench/scan.js); `npm run bench -- scan` runs that section alone.
+ *
  * Needs a build (`npm ci` runs it; else `npm run build`). BENCH_QUICK=1 shortens everything.
  */
 import {execFileSync, spawn, spawnSync} from 'node:child_process'
@@ -28,6 +30,11 @@ import {fileURLToPath} from 'node:url'
 import autocannon from 'autocannon'
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..')
+const {runScanAlone, scanBench, scanMarkdown} = await import('./scan.js')
+if (process.argv[2] === 'scan') {
+  await runScanAlone()
+  process.exit(0)
+}
 const BIN = join(ROOT, 'bin', 'run.js')
 const QUICK = process.env.BENCH_QUICK === '1'
 // 40 runs a side: with 20, two fresh-clone runs on one host, before and after a change worth
@@ -378,7 +385,9 @@ const notes = []
 if (databaseUrl) stores.push(await controlPlane('PostgreSQL', databaseUrl))
 else notes.push('PostgreSQL skipped: neither DATABASE_URL nor NDCLI_TEST_DATABASE_URL is set.')
 
+const scan = await scanBench()
 const checks = [
+  scan.check,
   ...startup.filter((row) => row.verdict).map((row) => ({check: `${row.command} ≤ ${row.budget}× node -e 0 (Node ${row.node}, clean env)`, value: `${row.ratio}×`, verdict: row.verdict})),
 ]
 const machine = {
@@ -395,7 +404,7 @@ try {
 } catch {
   // /proc is Linux-only; the figure is informative, not required.
 }
-const results = {date: started.toISOString(), machine, method: {startup: STARTUP, load_seconds: LOAD_SECONDS, throughput_rounds: THROUGHPUT_ROUNDS, connections: 10, pinned: PINNING}, startup, release: releaseTarball, control_plane: stores, checks, notes}
+const results = {date: started.toISOString(), machine, method: {startup: STARTUP, load_seconds: LOAD_SECONDS, throughput_rounds: THROUGHPUT_ROUNDS, connections: 10, pinned: PINNING}, startup, release: releaseTarball, control_plane: stores, scan, checks, notes}
 
 mkdirSync(join(ROOT, 'bench'), {recursive: true})
 writeFileSync(join(ROOT, 'bench', 'results.json'), JSON.stringify(results, null, 2) + '\n')
@@ -472,6 +481,7 @@ function markdown(r) {
         ? [`### Node ${node}, as-is (${environments[1].note})`, '', ...table, ...rowsFor(node, 'as-is'), '']
         : []),
     ]),
+    scanMarkdown(r.scan),
     '## Release tarball',
     '',
     `\`${r.release.file}\`: ${r.release.mib} MiB (${r.release.unpacked_mib} MiB unpacked, of which the Node binary is ${r.release.node_mib} MiB).`,

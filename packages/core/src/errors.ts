@@ -71,11 +71,14 @@ export type InterruptedError = InstanceType<typeof InterruptedError>
 export class ApiError extends NdError {
   override readonly exitCode: number
   readonly status: number
+  /** A 429's or 503's Retry-After in seconds, when the server sent one: a caller that may resend (e.g. scan --revoke) waits that long. */
+  readonly retryAfterSeconds?: number
 
-  constructor(status: number, code: string, message: string, options: Omit<NdErrorOptions, 'code'> = {}) {
+  constructor(status: number, code: string, message: string, options: Omit<NdErrorOptions, 'code'> & {retryAfterSeconds?: number} = {}) {
     super(message, {...options, code})
     this.status = status
     this.exitCode = exitCodeForStatus(status)
+    this.retryAfterSeconds = options.retryAfterSeconds
   }
 }
 

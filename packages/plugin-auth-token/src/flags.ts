@@ -4,6 +4,14 @@
  */
 import {Errors, Flags} from '@oclif/core'
 
+/**
+ * "It found what it was asked to look for": `list --fail-if-any` and `scan` (cli.md). Not 1 (an unexpected error) nor 2–7 (usage, credential,
+ * permission, not found, conflict, unreachable), so a CI job can tell "a token lapses soon"
+ * from "the check itself failed"; the next free code of cli.md's table, well below the
+ * shell's 126+ range.
+ */
+export const TOKENS_MATCHED_EXIT_CODE = 8
+
 const UNIT_SECONDS = {s: 1, m: 60, h: 3600, d: 86_400} as const
 const DURATION = /^(\d{1,7})([smhd])$/
 export const DURATION_SYNTAX = 'a whole number followed by s, m, h or d (e.g. 90s, 2m, 12h, 14d)'

@@ -167,3 +167,32 @@ export const revokeResultView: RecordView<RevokeResult> = {kind: 'record', field
 
 /** Likewise for `revoke --stdin`: `{token_prefix, submitted}` for scripts (the prefix is not secret: lists show it). */
 export const revokeByValueView: RecordView<RevokeByValueResult> = {kind: 'record', fields: []}
+
+/** One token found by `auth token scan`: where it is and its display prefix, never the secret. */
+export interface ScanFinding {
+  path: string
+  line: number
+  column: number
+  token_prefix: string
+  /** The commit that added it (--git-history), else null. */
+  commit: string | null
+  source: 'file' | 'stdin' | 'git-history' | 'staged'
+  /** With --revoke: the revocation was submitted (the endpoint says nothing about liveness). */
+  revoke?: 'submitted'
+}
+
+/** `path:line:column`, the prefix, the commit with --git-history and the revocation with --revoke. */
+export function scanFindingsView(options: {history: boolean; revoke: boolean}): ListView<ScanFinding> {
+  return {
+    kind: 'list',
+    fields: [
+      {header: 'LOCATION', label: 'Location', value: (f) => `${f.path}:${f.line}:${f.column}`},
+      {header: 'PREFIX', label: 'Prefix', value: (f) => f.token_prefix},
+      ...(options.history ? [{header: 'COMMIT', label: 'Commit', value: (f: ScanFinding) => (f.commit ? f.commit.slice(0, 12) : '-')}] : []),
+      ...(options.revoke ? [{header: 'REVOKE', label: 'Revoke', value: (f: ScanFinding) => f.revoke ?? '-', color: () => 'green' as const}] : []),
+      {header: 'SOURCE', label: 'Source', value: (f) => f.source, show: 'detailed'},
+    ],
+    empty: 'No ndcli tokens found',
+    footer: (rows) => `Total: ${rows.length} token(s) found`,
+  }
+}

@@ -284,8 +284,7 @@ export class ApiClient {
     const status = response.statusCode
     const envelope = parseEnvelope(response.body)
     if (envelope) {
-      const apiError = new ApiError(status, envelope.code, this.redact(envelope.message), {hint: hintFor(status, envelope.code)})
-      return apiError
+      return new ApiError(status, envelope.code, this.redact(envelope.message), {hint: hintFor(status, envelope.code), retryAfterSeconds: retryAfterOf(response)})
     }
     if (status === 404) {
       // Every path of the control plane, even an unknown one, answers 404 with an API error: a bare
@@ -346,6 +345,14 @@ function hintFor(status: number, code: string): string | undefined {
   if (status === 401) return "Run 'ndcli auth login', or set NDCLI_TOKEN."
   if (code === 'rate_limited') return 'Wait a minute before trying again.'
   return undefined
+}
+
+/** Retry-After in seconds (RFC 9110 §10.2.3: a delay or an HTTP date), or undefined. */
+function retryAfterOf(response: Response<string>): number | undefined {
+  const header = response.headers['retry-after']
+  if (typeof header !== 'string') return undefined
+  const seconds = /^\d+$/.test(header.trim()) ? Number(header) : (Date.parse(header) - Date.now()) / 1000
+  return Number.isFinite(seconds) ? Math.max(0, Math.ceil(seconds)) : undefined
 }
 
 function describeStatus(response: Response<string>): string {

@@ -1,16 +1,11 @@
 import {Flags} from '@oclif/core'
 import {NdCommand, type Rendered} from '@ndcli/core'
 
-import {durationFlag, formatDuration} from '../../../flags.js'
+import {durationFlag, formatDuration, TOKENS_MATCHED_EXIT_CODE} from '../../../flags.js'
+
+export {TOKENS_MATCHED_EXIT_CODE} from '../../../flags.js'
 import {tokenListView, type TokenListItem} from '../../../views.js'
 
-/**
- * `--fail-if-any`'s exit status. Not 1 (an unexpected error) nor 2–7 (usage, credential,
- * permission, not found, conflict, unreachable), so a CI job can tell "a token lapses soon"
- * from "the check itself failed"; the next free code of cli.md's table, well below the
- * shell's 126+ range.
- */
-export const TOKENS_MATCHED_EXIT_CODE = 8
 
 export default class TokenList extends NdCommand<typeof TokenList> {
   static override summary = 'List all personal access tokens for your account'

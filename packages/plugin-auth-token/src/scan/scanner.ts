@@ -1,0 +1,353 @@
+/**
+ * The scanning engine of `auth token scan`: files (git's list of them inside a work tree, else
+ * a walk that follows no symlink loop), standard input, a repository's history and its staged
+ * changes. Files are read in large chunks into one reused buffer; binary files (a NUL byte in
+ * the first 8 KiB, as git and grep decide) are skipped. What it finds holds the token, for
+ * --revoke; callers must never print more of it than its display prefix.
+ */
+import {spawn} from 'node:child_process'
+import {closeSync, openSync, readdirSync, readSync, statSync, type Dirent, type Stats} from 'node:fs'
+import {join} from 'node:path'
+
+import {Locator} from './locate.js'
+import {CANDIDATE_SPAN, searchChunk, type Hit} from './search.js'
+
+export type FindingSource = 'file' | 'stdin' | 'git-history' | 'staged'
+
+export interface Finding {
+  path: string
+  line: number
+  column: number
+  /** The whole secret: for revocation only, never to be printed. */
+  token: string
+  commit: string | null
+  source: FindingSource
+}
+
+export interface ScanEvents {
+  /** A path that could not be read (permission, I/O error): reported, the scan goes on. */
+  unreadable(path: string, reason: string): void
+}
+
+/** The name standard input is reported under. */
+export const STDIN_PATH = '(stdin)'
+/** Small enough that what read() copied is still in the CPU cache when indexOf runs (4 MiB chunks took twice the system time). */
+const CHUNK_SIZE = 128 * 1024
+const BINARY_SNIFF = 8192
+
+export class Scanner {
+  readonly findings: Finding[] = []
+  lookalikes = 0
+  files = 0
+  bytes = 0
+  private readonly buffer = Buffer.allocUnsafe(CHUNK_SIZE + CANDIDATE_SPAN)
+
+  constructor(private readonly events: ScanEvents) {}
+
+  /** A file or directory given on the command line; `useGit`: inside a work tree, only what git does not ignore. */
+  async scanPath(path: string, stats: Stats, useGit: boolean): Promise<void> {
+    if (!stats.isDirectory()) {
+      this.scanFile(path, path)
+      return
+    }
+    const listed = useGit ? await gitFiles(path) : undefined
+    if (listed) {
+      for (const relative of listed) this.scanListedFile(join(path, relative))
+    } else {
+      this.walk(path, new Set())
+    }
+  }
+
+  /** Standard input (CI logs), streamed: lines are counted as it arrives. */
+  async scanStream(stream: AsyncIterable<string | Buffer>, path = STDIN_PATH): Promise<void> {
+    const locator = new Locator()
+    let carry = Buffer.alloc(0)
+    let offset = 0
+    const take = (bytes: Buffer, final: boolean) => {
+      const result = searchChunk(bytes, 0, final)
+      this.lookalikes += result.lookalikes
+      const done = bytes.subarray(0, result.resumeAt)
+      const positions = locator.feed(done, result.hits.map((hit) => offset + hit.index))
+      result.hits.forEach((hit, i) => this.findings.push({path, ...positions[i]!, token: hit.token, commit: null, source: 'stdin'}))
+      offset += result.resumeAt
+      carry = Buffer.from(bytes.subarray(result.resumeAt))
+    }
+    for await (const chunk of stream) {
+      const piece = typeof chunk === 'string' ? Buffer.from(chunk) : chunk
+      this.bytes += piece.length
+      take(carry.length > 0 ? Buffer.concat([carry, piece]) : piece, false)
+    }
+    take(carry, true)
+    this.files++
+  }
+
+  /** `git log -p --all`'s added lines in the repository at `dir` (limited to it), each with its commit. */
+  scanHistory(dir: string): Promise<void> {
+    return this.scanDiff(dir, ['log', '-p', '--all', '--format=%x00%H'], 'git-history')
+  }
+
+  /** The staged changes' added lines (`git diff --cached`), for a pre-commit hook. */
+  scanStaged(dir: string): Promise<void> {
+    return this.scanDiff(dir, ['diff', '--cached'], 'staged')
+  }
+
+  /** From git's list: a file deleted since it was staged, or a submodule, is not an error. */
+  private scanListedFile(path: string): void {
+    let stats: Stats
+    try {
+      stats = statSync(path)
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return
+      this.events.unreadable(path, reasonOf(error))
+      return
+    }
+    if (stats.isFile()) this.scanFile(path, path)
+  }
+
+  /** Without git: every regular file, symlinks followed, each directory entered once (by device and inode), so no loop. */
+  private walk(dir: string, visited: Set<string>): void {
+    let entries: Dirent[]
+    try {
+      const stats = statSync(dir)
+      const key = `${stats.dev}:${stats.ino}`
+      if (visited.has(key)) return
+      visited.add(key)
+      entries = readdirSync(dir, {withFileTypes: true}).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
+    } catch (error) {
+      this.events.unreadable(dir, reasonOf(error))
+      return
+    }
+    for (const entry of entries) {
+      const path = join(dir, entry.name)
+      // The entry's type needs no stat; a symlink's target does.
+      if (entry.isFile()) this.scanFile(path, path)
+      else if (entry.isDirectory()) this.walk(path, visited)
+      else if (entry.isSymbolicLink()) this.followLink(path, visited)
+    }
+  }
+
+  private followLink(path: string, visited: Set<string>): void {
+    let target: Stats
+    try {
+      target = statSync(path)
+    } catch (error) {
+      // A dangling symlink names nothing to scan.
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') this.events.unreadable(path, reasonOf(error))
+      return
+    }
+    if (target.isDirectory()) this.walk(path, visited)
+    else if (target.isFile()) this.scanFile(path, path)
+  }
+
+  private scanFile(path: string, display: string): void {
+    let fd: number
+    try {
+      fd = openSync(path, 'r')
+    } catch (error) {
+      this.events.unreadable(path, reasonOf(error))
+      return
+    }
+    try {
+      const hits = this.searchFile(fd)
+      if (hits === undefined) return
+      this.files++
+      if (hits.offsets.length === 0) return
+      const positions = hits.streamed ? locateInFile(fd, hits.offsets, this.buffer) : new Locator().feed(hits.firstChunk!, hits.offsets)
+      hits.tokens.forEach((token, i) => this.findings.push({path: display, ...positions[i]!, token, commit: null, source: 'file'}))
+    } catch (error) {
+      this.events.unreadable(path, reasonOf(error))
+    } finally {
+      closeSync(fd)
+    }
+  }
+
+  /** undefined for a binary file; else the tokens' absolute offsets (the first chunk kept when it was the whole file). */
+  private searchFile(fd: number): {offsets: number[]; tokens: string[]; streamed: boolean; firstChunk?: Buffer} | undefined {
+    const buffer = this.buffer
+    const offsets: number[] = []
+    const tokens: string[] = []
+    let kept = 0
+    let base = 0
+    for (let first = true; ; first = false) {
+      const read = readSync(fd, buffer, kept, CHUNK_SIZE, null)
+      const length = kept + read
+      if (first && buffer.subarray(0, Math.min(length, BINARY_SNIFF)).includes(0)) return undefined
+      this.bytes += read
+      const final = read < CHUNK_SIZE
+      const chunk = buffer.subarray(0, length)
+      const result = searchChunk(chunk, 0, final)
+      this.lookalikes += result.lookalikes
+      for (const hit of result.hits as Hit[]) {
+        offsets.push(base + hit.index)
+        tokens.push(hit.token)
+      }
+      if (final) return {offsets, tokens, streamed: !first, firstChunk: first ? chunk : undefined}
+      // The unjudged tail moves to the front and the next read appends to it.
+      kept = length - result.resumeAt
+      buffer.copy(buffer, 0, result.resumeAt, length)
+      base += result.resumeAt
+    }
+  }
+
+  private async scanDiff(dir: string, command: string[], source: FindingSource): Promise<void> {
+    const args = [
+      '-c', 'core.quotePath=false', '-C', dir, ...command,
+      '--unified=0', '--no-color', '--no-ext-diff', '--no-textconv', '--relative', '--src-prefix=a/', '--dst-prefix=b/',
+    ]
+    const parser = new DiffParser((line, path, lineNumber, commit) => {
+      const bytes = Buffer.from(line)
+      const result = searchChunk(bytes, 0, true)
+      this.lookalikes += result.lookalikes
+      for (const hit of result.hits) {
+        const column = bytes.subarray(0, hit.index).toString('utf8').length + 1
+        this.findings.push({path: join(dir, path), line: lineNumber, column, token: hit.token, commit, source})
+      }
+    })
+    await runGit(args, (text) => {
+      this.bytes += Buffer.byteLength(text)
+      parser.write(text)
+    })
+    parser.end()
+  }
+}
+
+/** Lines and columns of offsets in a file too large for one chunk: a second pass, only for files with findings. */
+function locateInFile(fd: number, offsets: number[], buffer: Buffer): Array<{line: number; column: number}> {
+  const locator = new Locator()
+  const positions: Array<{line: number; column: number}> = []
+  let position = 0
+  let next = 0
+  while (next < offsets.length) {
+    const read = readSync(fd, buffer, 0, CHUNK_SIZE, position)
+    if (read === 0) break
+    const inPiece: number[] = []
+    while (next < offsets.length && offsets[next]! < position + read) inPiece.push(offsets[next++]!)
+    positions.push(...locator.feed(buffer.subarray(0, read), inPiece))
+    position += read
+  }
+  return positions
+}
+
+/**
+ * `git log -p` / `git diff` output, unified=0: each added line with the path it was added to,
+ * its line number in that version (from the @@ header), and the commit (a `%x00%H` line).
+ * Hunk line counts say where a hunk ends, so an added line that itself starts with `++ ` is
+ * never taken for a header.
+ */
+export class DiffParser {
+  private pending = ''
+  private commit: string | null = null
+  private path: string | null = null
+  private newLine = 0
+  private oldLeft = 0
+  private newLeft = 0
+
+  constructor(private readonly added: (line: string, path: string, lineNumber: number, commit: string | null) => void) {}
+
+  write(text: string): void {
+    const lines = (this.pending + text).split('\n')
+    this.pending = lines.pop()!
+    for (const line of lines) this.line(line)
+  }
+
+  end(): void {
+    if (this.pending) this.line(this.pending)
+    this.pending = ''
+  }
+
+  private line(line: string): void {
+    if (this.oldLeft > 0 || this.newLeft > 0) {
+      const kind = line[0]
+      if (kind === '+') {
+        this.newLeft--
+        if (this.path !== null && line.includes('pat_')) this.added(line.slice(1), this.path, this.newLine, this.commit)
+        this.newLine++
+        return
+      }
+      if (kind === '-') {
+        this.oldLeft--
+        return
+      }
+      if (kind === '\\') return
+      // Anything else ends the hunk early (should not happen with --unified=0).
+      this.oldLeft = this.newLeft = 0
+    }
+    if (line.startsWith('\0')) {
+      this.commit = line.slice(1).trim()
+      this.path = null
+    } else if (line.startsWith('diff --git ')) {
+      this.path = null
+    } else if (line.startsWith('+++ ')) {
+      // git ends a path that has a space with a tab (for patch(1)).
+      const target = unquote(line.slice(4).replace(/\t$/, ''))
+      this.path = target.startsWith('b/') ? target.slice(2) : null
+    } else if (line.startsWith('@@ ')) {
+      const match = /^@@ -\d+(?:,(\d+))? \+(\d+)(?:,(\d+))? @@/.exec(line)
+      if (!match) return
+      this.oldLeft = match[1] === undefined ? 1 : Number(match[1])
+      this.newLine = Number(match[2])
+      this.newLeft = match[3] === undefined ? 1 : Number(match[3])
+    }
+  }
+}
+
+/** git's C-style quoting of unusual paths (`"b/t\303\244b"`), which core.quotePath=false only narrows. */
+function unquote(text: string): string {
+  if (!text.startsWith('"') || !text.endsWith('"')) return text
+  const escapes: Record<string, number> = {n: 10, t: 9, r: 13, b: 8, f: 12, v: 11, a: 7, '"': 34, '\\': 92}
+  const bytes: number[] = []
+  const body = text.slice(1, -1)
+  for (let i = 0; i < body.length; i++) {
+    const char = body[i]!
+    if (char !== '\\') {
+      bytes.push(...Buffer.from(char))
+      continue
+    }
+    const next = body[++i]!
+    if (/[0-7]/.test(next)) {
+      bytes.push(Number.parseInt(body.slice(i, i + 3), 8))
+      i += 2
+    } else {
+      bytes.push(escapes[next] ?? next.charCodeAt(0))
+    }
+  }
+  return Buffer.from(bytes).toString('utf8')
+}
+
+/** The files git lists in the work tree at `dir` (tracked and untracked, not ignored), or undefined outside one (or without git). */
+async function gitFiles(dir: string): Promise<string[] | undefined> {
+  const chunks: Buffer[] = []
+  try {
+    await runGit(['-C', dir, 'ls-files', '-z', '--cached', '--others', '--exclude-standard'], (text) => chunks.push(Buffer.from(text, 'latin1')), 'buffer')
+  } catch {
+    return undefined
+  }
+  const listed = Buffer.concat(chunks).toString('utf8').split('\0')
+  listed.pop()
+  // --cached lists a file once per merge stage during a conflict; tracked and untracked in one order.
+  return [...new Set(listed)].sort()
+}
+
+export class GitError extends Error {}
+
+/** Streams git's stdout to `onData` (spawn, not exec: history can be far larger than any buffer). */
+function runGit(args: string[], onData: (text: string) => void, mode: 'text' | 'buffer' = 'text'): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const child = spawn('git', args, {stdio: ['ignore', 'pipe', 'pipe'], env: {...process.env, GIT_PAGER: 'cat', LC_ALL: 'C'}})
+    let stderr = ''
+    if (mode === 'text') child.stdout.setEncoding('utf8')
+    child.stdout.on('data', (data: string | Buffer) => onData(typeof data === 'string' ? data : data.toString('latin1')))
+    child.stderr.setEncoding('utf8').on('data', (data: string) => (stderr += data))
+    child.on('error', (error) => reject(new GitError(`git could not run: ${reasonOf(error)}`)))
+    child.on('close', (code) => (code === 0 ? resolve() : reject(new GitError(stderr.trim().split('\n')[0] || `git exited with ${code}`))))
+  })
+}
+
+function reasonOf(error: unknown): string {
+  const code = (error as NodeJS.ErrnoException).code
+  if (code === 'EACCES' || code === 'EPERM') return 'permission denied'
+  if (code === 'EISDIR') return 'is a directory'
+  if (code === 'ENOENT') return 'no such file or directory'
+  if (code === 'ELOOP') return 'too many levels of symbolic links'
+  return code ?? (error as Error).message
+}
