@@ -70,6 +70,8 @@ const oauthBeforeRoute = {
   413: oauthErrors(['invalid_request']),
   415: {...oauthErrors(['invalid_request']), description: 'RFC 6749 §5.2 invalid_request: the body is neither a form nor JSON, or is JSON in a charset other than UTF-8'},
 }
+/** Why a request that changes an organization is refused with 403 (role, restriction, policy, membership, allowlist). */
+const ORG_WRITE_REFUSALS = ['insufficient_scope', 'org_restricted', 'policy_violation', 'not_a_member', 'ip_not_allowed']
 const slugParameter = {name: 'slug', in: 'path', required: true, schema: {type: 'string'}}
 
 export const openApiDocument = {
@@ -284,13 +286,7 @@ export const openApiDocument = {
           200: {description: 'The updated organization', ...json({$ref: '#/components/schemas/Organization'})},
           400: badInput,
           401: unauthorized,
-          403: error("Read-only token or role, restricted token, a token that breaks the org's token policy, or not a member", [
-            'insufficient_scope',
-            'org_restricted',
-            'policy_violation',
-            'not_a_member',
-            'ip_not_allowed',
-          ]),
+          403: error("Read-only token or role, restricted token, a token that breaks the org's token policy, or not a member", ORG_WRITE_REFUSALS),
           404: error('No such organization', ['not_found']),
           429: throttled,
         },
@@ -463,13 +459,7 @@ export const openApiDocument = {
           200: {description: 'The policy now in force', ...json({$ref: '#/components/schemas/TokenPolicy'})},
           400: badInput,
           401: unauthorized,
-          403: error('Not a superuser of the org, read-only token, restricted token, or not a member', [
-            'insufficient_scope',
-            'org_restricted',
-            'policy_violation',
-            'not_a_member',
-            'ip_not_allowed',
-          ]),
+          403: error('Not a superuser of the org, read-only token, restricted token, or not a member', ORG_WRITE_REFUSALS),
           404: error('No such organization', ['not_found']),
           429: throttled,
         },

@@ -1,4 +1,5 @@
 import {stat, writeFile} from 'node:fs/promises'
+import {setTimeout as delay} from 'node:timers/promises'
 
 import {Args, Flags} from '@oclif/core'
 import {ApiError, NdCommand, NdError, patDisplayPrefix, UsageError, type Rendered} from '@ndcli/core'
@@ -95,7 +96,8 @@ Exits ${TOKENS_MATCHED_EXIT_CODE} when it found any token, 0 when not (2 for a m
         if (!(error instanceof ApiError) || error.status !== 429) throw error
         const seconds = error.retryAfterSeconds ?? 60
         this.info(`The control plane limits revocations per address: waiting ${seconds} s before the next one…`)
-        await sleep(seconds * 1000, this.abort.signal)
+        // Ctrl-C rejects the wait with an AbortError, which ends the command as interrupted (130).
+        await delay(seconds * 1000, undefined, {signal: this.abort.signal})
       }
     }
   }
@@ -138,14 +140,4 @@ function refuseFile(path: string, flag: string): never {
 
 function formatBytes(bytes: number): string {
   return bytes >= 1024 * 1024 ? `${(bytes / 1024 / 1024).toFixed(1)} MiB` : `${(bytes / 1024).toFixed(1)} KiB`
-}
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(resolve, ms)
-    signal.addEventListener('abort', () => {
-      clearTimeout(timer)
-      resolve()
-    }, {once: true})
-  })
 }
