@@ -298,6 +298,18 @@ async function bundleShell() {
 async function bundlePlugin() {
   const result = await build({...esm, entryPoints: sources('src/commands'), outbase: 'src', outdir: 'dist'})
   report(result)
+  // The scan worker (a thread per core for large scans) needs only the token format of
+  // @ndcli/core: bundled from its source, not through the whole runtime, so a worker starts in
+  // milliseconds. Anything else it imported from @ndcli/core would fail this build.
+  const worker = await build({
+    ...esm,
+    external: ['typescript', 'open'],
+    alias: {'@ndcli/core': resolve(cwd, '../core/src/pat-format.ts')},
+    entryPoints: ['src/scan/worker.ts'],
+    outbase: 'src',
+    outdir: 'dist',
+  })
+  report(worker)
 }
 
 function report(result) {

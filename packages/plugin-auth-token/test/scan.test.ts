@@ -122,6 +122,42 @@ describe('auth token scan (end to end)', () => {
       expectFindings(result, [`big.log:${lines + 1}:${CHUNK - 20 - lines * line.length + 1}\t${prefix(across)}`, `big.log:${lines + 2 + 50_000}:3\t${prefix(after)}`], [across, after])
     })
 
+    it('searches a large tree on several threads with the same findings, in the same order, as on one', async () => {
+      const dir = fresh('parallel')
+      // 48 MiB in 300 files: past the size at which workers are started (32 MiB).
+      const filler = Buffer.from('2026-12-03T10:00:00.000Z INFO request served id=7f3a9c2e latency_ms=12\n'.repeat(2300))
+      const tokens: string[] = []
+      for (let i = 0; i < 300; i++) {
+        const parts: Array<string | Buffer> = [filler]
+        if (i % 37 === 5) {
+          const token = generatePat()
+          tokens.push(token)
+          parts.push(`NDCLI_TOKEN=${token}\n`, filler.subarray(0, i * 97))
+        }
+        if (i % 53 === 7) parts.push(`example: ${lookalikeOf(generatePat())}\n`)
+        if (i === 150) parts.unshift(Buffer.from([0]))
+        writeFileSync(join(dir, `f${String(i).padStart(3, '0')}.log`), Buffer.concat(parts.map((part) => Buffer.from(part))))
+      }
+      const serial = await scan(['-f', 'json', '--verbose'], {cwd: dir, env: {NDCLI_SCAN_THREADS: '1'}})
+      const parallel = await scan(['-f', 'json', '--verbose'], {cwd: dir, env: {NDCLI_SCAN_THREADS: '3'}})
+      expect(serial.exitCode, serial.stderr).to.equal(FOUND)
+      expect(parallel.exitCode, parallel.stderr).to.equal(FOUND)
+      expect(serial.stderr).not.to.include('threads')
+      expect(parallel.stderr).to.include('on 3 threads')
+      // The same counts (files, bytes, lookalikes), the thread count aside.
+      expect(parallel.stderr.replace(' on 3 threads', '')).to.equal(serial.stderr)
+      const found = JSON.parse(parallel.stdout) as Array<{path: string; token_prefix: string}>
+      expect(found.map((finding) => finding.token_prefix)).to.deep.equal(tokens.map((token) => prefix(token)))
+      expect(parallel.stdout).to.equal(serial.stdout)
+      for (const token of tokens) expect(parallel.stdout + parallel.stderr).not.to.include(token)
+    })
+
+    it('refuses an NDCLI_SCAN_THREADS that is no whole number with exit 2 naming the fix', async () => {
+      const result = await scan(['-f', 'json'], {cwd: fresh('threads'), env: {NDCLI_SCAN_THREADS: 'many'}})
+      expect(result.exitCode).to.equal(2)
+      expect(result.stderr).to.include('NDCLI_SCAN_THREADS must be a whole number')
+    })
+
     it('follows symlinks but no loop: a directory linking to itself and to its parent is scanned once', async () => {
       const dir = fresh('loops')
       const token = generatePat()

@@ -1,16 +1,18 @@
 /**
  * The scanning engine of `auth token scan`: files (git's list of them inside a work tree, else
  * a walk that follows no symlink loop), standard input, a repository's history and its staged
- * changes. Files are read in large chunks into one reused buffer; binary files (a NUL byte in
- * the first 8 KiB, as git and grep decide) are skipped. What it finds holds the token, for
- * --revoke; callers must never print more of it than its display prefix.
+ * changes. Each file is searched by scan/file.ts, on every core when there are many
+ * (scan/parallel.ts). What it finds holds the token, for --revoke; callers must never print
+ * more of it than its display prefix.
  */
 import {spawn} from 'node:child_process'
-import {closeSync, openSync, readdirSync, readSync, statSync, type Dirent, type Stats} from 'node:fs'
-import {join} from 'node:path'
+import {existsSync, readdirSync, statSync, type Dirent, type Stats} from 'node:fs'
+import {dirname, join, resolve} from 'node:path'
 
+import {CHUNK_SIZE, reasonOf, type FileItem} from './file.js'
 import {Locator} from './locate.js'
-import {CANDIDATE_SPAN, searchChunk, type Hit} from './search.js'
+import {searchFiles, type ParallelOptions} from './parallel.js'
+import {searchChunk} from './search.js'
 
 export type FindingSource = 'file' | 'stdin' | 'git-history' | 'staged'
 
@@ -31,31 +33,30 @@ export interface ScanEvents {
 
 /** The name standard input is reported under. */
 export const STDIN_PATH = '(stdin)'
-/** Small enough that what read() copied is still in the CPU cache when indexOf runs (4 MiB chunks took twice the system time). */
-const CHUNK_SIZE = 128 * 1024
-const BINARY_SNIFF = 8192
 
 export class Scanner {
   readonly findings: Finding[] = []
   lookalikes = 0
   files = 0
   bytes = 0
-  private readonly buffer = Buffer.allocUnsafe(CHUNK_SIZE + CANDIDATE_SPAN)
+  /** Worker threads the file search used (0: the main thread alone), for --verbose. */
+  workers = 0
 
-  constructor(private readonly events: ScanEvents) {}
+  constructor(
+    private readonly events: ScanEvents,
+    private readonly options: ParallelOptions = {chunkSize: CHUNK_SIZE},
+  ) {}
 
   /** A file or directory given on the command line; `useGit`: inside a work tree, only what git does not ignore. */
   async scanPath(path: string, stats: Stats, useGit: boolean): Promise<void> {
-    if (!stats.isDirectory()) {
-      this.scanFile(path, path)
-      return
+    const items: FileItem[] = []
+    if (!stats.isDirectory()) items.push({path, listed: false})
+    else {
+      const listed = useGit && mayBeInWorkTree(path) ? await gitFiles(path) : undefined
+      if (listed) for (const relative of listed) items.push({path: join(path, relative), listed: true})
+      else this.walk(path, new Set(), items)
     }
-    const listed = useGit ? await gitFiles(path) : undefined
-    if (listed) {
-      for (const relative of listed) this.scanListedFile(join(path, relative))
-    } else {
-      this.walk(path, new Set())
-    }
+    await this.searchAll(items)
   }
 
   /** Standard input (CI logs), streamed: lines are counted as it arrives. */
@@ -91,25 +92,15 @@ export class Scanner {
     return this.scanDiff(dir, ['diff', '--cached'], 'staged')
   }
 
-  /** From git's list: a file deleted since it was staged, or a submodule, is not an error. */
-  private scanListedFile(path: string): void {
-    let stats: Stats
-    try {
-      stats = statSync(path)
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return
-      this.events.unreadable(path, reasonOf(error))
-      return
-    }
-    if (stats.isFile()) this.scanFile(path, path)
-  }
-
-  /** Without git: every regular file, symlinks followed, each directory entered once (by device and inode), so no loop. */
-  private walk(dir: string, visited: Set<string>): void {
+  /**
+   * Without git: every regular file, symlinks followed, each directory entered once (by device
+   * and inode), so no loop; each directory's names sorted. (Not readdir's recursive mode: it
+   * follows a symlink to an ancestor for ever.)
+   */
+  private walk(dir: string, visited: Set<string>, items: FileItem[]): void {
     let entries: Dirent[]
     try {
-      const stats = statSync(dir)
-      const key = `${stats.dev}:${stats.ino}`
+      const key = identity(dir)
       if (visited.has(key)) return
       visited.add(key)
       entries = readdirSync(dir, {withFileTypes: true}).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
@@ -120,13 +111,13 @@ export class Scanner {
     for (const entry of entries) {
       const path = join(dir, entry.name)
       // The entry's type needs no stat; a symlink's target does.
-      if (entry.isFile()) this.scanFile(path, path)
-      else if (entry.isDirectory()) this.walk(path, visited)
-      else if (entry.isSymbolicLink()) this.followLink(path, visited)
+      if (entry.isFile()) items.push({path, listed: false})
+      else if (entry.isDirectory()) this.walk(path, visited, items)
+      else if (entry.isSymbolicLink()) this.followLink(path, visited, items)
     }
   }
 
-  private followLink(path: string, visited: Set<string>): void {
+  private followLink(path: string, visited: Set<string>, items: FileItem[]): void {
     let target: Stats
     try {
       target = statSync(path)
@@ -135,57 +126,21 @@ export class Scanner {
       if ((error as NodeJS.ErrnoException).code !== 'ENOENT') this.events.unreadable(path, reasonOf(error))
       return
     }
-    if (target.isDirectory()) this.walk(path, visited)
-    else if (target.isFile()) this.scanFile(path, path)
+    if (target.isDirectory()) this.walk(path, visited, items)
+    else if (target.isFile()) items.push({path, listed: false})
   }
 
-  private scanFile(path: string, display: string): void {
-    let fd: number
-    try {
-      fd = openSync(path, 'r')
-    } catch (error) {
-      this.events.unreadable(path, reasonOf(error))
-      return
-    }
-    try {
-      const hits = this.searchFile(fd)
-      if (hits === undefined) return
-      this.files++
-      if (hits.offsets.length === 0) return
-      const positions = hits.streamed ? locateInFile(fd, hits.offsets, this.buffer) : new Locator().feed(hits.firstChunk!, hits.offsets)
-      hits.tokens.forEach((token, i) => this.findings.push({path: display, ...positions[i]!, token, commit: null, source: 'file'}))
-    } catch (error) {
-      this.events.unreadable(path, reasonOf(error))
-    } finally {
-      closeSync(fd)
-    }
-  }
-
-  /** undefined for a binary file; else the tokens' absolute offsets (the first chunk kept when it was the whole file). */
-  private searchFile(fd: number): {offsets: number[]; tokens: string[]; streamed: boolean; firstChunk?: Buffer} | undefined {
-    const buffer = this.buffer
-    const offsets: number[] = []
-    const tokens: string[] = []
-    let kept = 0
-    let base = 0
-    for (let first = true; ; first = false) {
-      const read = readSync(fd, buffer, kept, CHUNK_SIZE, null)
-      const length = kept + read
-      if (first && buffer.subarray(0, Math.min(length, BINARY_SNIFF)).includes(0)) return undefined
-      this.bytes += read
-      const final = read < CHUNK_SIZE
-      const chunk = buffer.subarray(0, length)
-      const result = searchChunk(chunk, 0, final)
-      this.lookalikes += result.lookalikes
-      for (const hit of result.hits as Hit[]) {
-        offsets.push(base + hit.index)
-        tokens.push(hit.token)
-      }
-      if (final) return {offsets, tokens, streamed: !first, firstChunk: first ? chunk : undefined}
-      // The unjudged tail moves to the front and the next read appends to it.
-      kept = length - result.resumeAt
-      buffer.copy(buffer, 0, result.resumeAt, length)
-      base += result.resumeAt
+  /** The files' search (on every core when they are many: scan/parallel.ts); findings and errors in the files' order. */
+  private async searchAll(items: FileItem[]): Promise<void> {
+    const totals = await searchFiles(items, this.options)
+    this.files += totals.files
+    this.bytes += totals.bytes
+    this.lookalikes += totals.lookalikes
+    this.workers = Math.max(this.workers, totals.workers)
+    for (const [index, result] of totals.notable) {
+      const path = items[index]!.path
+      if (result.unreadable !== undefined) this.events.unreadable(path, result.unreadable)
+      for (const hit of result.hits) this.findings.push({path, line: hit.line, column: hit.column, token: hit.token, commit: null, source: 'file'})
     }
   }
 
@@ -209,23 +164,6 @@ export class Scanner {
     })
     parser.end()
   }
-}
-
-/** Lines and columns of offsets in a file too large for one chunk: a second pass, only for files with findings. */
-function locateInFile(fd: number, offsets: number[], buffer: Buffer): Array<{line: number; column: number}> {
-  const locator = new Locator()
-  const positions: Array<{line: number; column: number}> = []
-  let position = 0
-  let next = 0
-  while (next < offsets.length) {
-    const read = readSync(fd, buffer, 0, CHUNK_SIZE, position)
-    if (read === 0) break
-    const inPiece: number[] = []
-    while (next < offsets.length && offsets[next]! < position + read) inPiece.push(offsets[next++]!)
-    positions.push(...locator.feed(buffer.subarray(0, read), inPiece))
-    position += read
-  }
-  return positions
 }
 
 /**
@@ -314,6 +252,25 @@ function unquote(text: string): string {
   return Buffer.from(bytes).toString('utf8')
 }
 
+/** A directory's device and inode: the same directory under two names (a symlink) is entered once. */
+function identity(dir: string): string {
+  const stats = statSync(dir)
+  return `${stats.dev}:${stats.ino}`
+}
+
+/**
+ * Whether git could find a repository for `dir`: a .git in it or an ancestor (git's own
+ * discovery), or GIT_DIR / GIT_WORK_TREE set. Outside one, asking git (a process that fails)
+ * costs ~10 ms of waiting.
+ */
+function mayBeInWorkTree(dir: string): boolean {
+  if (process.env.GIT_DIR || process.env.GIT_WORK_TREE) return true
+  for (let at = resolve(dir); ; at = dirname(at)) {
+    if (existsSync(join(at, '.git'))) return true
+    if (dirname(at) === at) return false
+  }
+}
+
 /** The files git lists in the work tree at `dir` (tracked and untracked, not ignored), or undefined outside one (or without git). */
 async function gitFiles(dir: string): Promise<string[] | undefined> {
   const chunks: Buffer[] = []
@@ -341,13 +298,4 @@ function runGit(args: string[], onData: (text: string) => void, mode: 'text' | '
     child.on('error', (error) => reject(new GitError(`git could not run: ${reasonOf(error)}`)))
     child.on('close', (code) => (code === 0 ? resolve() : reject(new GitError(stderr.trim().split('\n')[0] || `git exited with ${code}`))))
   })
-}
-
-function reasonOf(error: unknown): string {
-  const code = (error as NodeJS.ErrnoException).code
-  if (code === 'EACCES' || code === 'EPERM') return 'permission denied'
-  if (code === 'EISDIR') return 'is a directory'
-  if (code === 'ENOENT') return 'no such file or directory'
-  if (code === 'ELOOP') return 'too many levels of symbolic links'
-  return code ?? (error as Error).message
 }

@@ -1,5 +1,6 @@
 /**
- * The search itself: `ndpat_` located with Buffer#indexOf (a native byte search), each
+ * The search itself: `ndpat_` located with Buffer#indexOf (a native byte search) or, for
+ * files, the SIMD finder of scan/simd.ts, each
  * candidate checked with @ndcli/core's validatePat, so only real ndcli tokens count and a
  * lookalike with a bad checksum is merely counted. Works on chunks of a larger input: a
  * candidate too close to a chunk's end is left for the next one (see `resumeAt`).
@@ -38,16 +39,16 @@ const isBase64url = (byte: number | undefined) =>
 /**
  * Searches buf from `start` to its end. `final`: no bytes follow; otherwise a candidate
  * starting within CANDIDATE_SPAN of the end is not judged and `resumeAt` points at the first
- * byte that can still begin one.
+ * byte that can still begin one. `find` (scan/simd.ts): the candidates' finder over buf.
  */
-export function searchChunk(buf: Buffer, start: number, final: boolean): ChunkResult {
+export function searchChunk(buf: Buffer, start: number, final: boolean, find?: (from: number, end: number) => number): ChunkResult {
   const hits: Hit[] = []
   let lookalikes = 0
   const end = buf.length
   const limit = final ? end - PAT_LENGTH : end - CANDIDATE_SPAN
-  for (let found = buf.indexOf(NEEDLE, start + 2); found !== -1 && found - 2 <= limit; found = buf.indexOf(NEEDLE, found + NEEDLE.length)) {
-    const index = found - 2
-    if (buf[index] !== N || buf[index + 1] !== D) continue
+  const next = find ?? ((from: number) => byIndexOf(buf, from))
+  for (let index = next(start, end); index !== -1 && index <= limit; index = next(index + 1, end)) {
+    if (!hasPrefix(buf, index)) continue
     const body = index + PREFIX.length
     let run = 0
     while (run <= PAT_BODY_LENGTH && body + run < end && isBase64url(buf[body + run])) run++
@@ -58,4 +59,16 @@ export function searchChunk(buf: Buffer, start: number, final: boolean): ChunkRe
     else lookalikes++
   }
   return {hits, lookalikes, resumeAt: final ? end : Math.max(start, end - CANDIDATE_SPAN + 1)}
+}
+
+/** The next place `ndpat_` may start at or after `from`, by Buffer#indexOf (anything not in a SIMD finder's memory: stdin, diffs). */
+function byIndexOf(buf: Buffer, from: number): number {
+  const found = buf.indexOf(NEEDLE, from + 2)
+  return found === -1 ? -1 : found - 2
+}
+
+function hasPrefix(buf: Buffer, index: number): boolean {
+  if (buf[index] !== N || buf[index + 1] !== D) return false
+  for (let i = 2; i < PREFIX.length; i++) if (buf[index + i] !== PREFIX[i]) return false
+  return true
 }

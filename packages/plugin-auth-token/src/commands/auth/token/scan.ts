@@ -5,9 +5,14 @@ import {Args, Flags} from '@oclif/core'
 import {ApiError, NdCommand, NdError, patDisplayPrefix, UsageError, type Rendered} from '@ndcli/core'
 
 import {TOKENS_MATCHED_EXIT_CODE} from '../../../flags.js'
+import {CHUNK_SIZE} from '../../../scan/file.js'
+import {prestartWorkers} from '../../../scan/pool.js'
 import {GitError, Scanner, type Finding} from '../../../scan/scanner.js'
 import {sarifLog} from '../../../scan/sarif.js'
 import {scanFindingsView, type ScanFinding} from '../../../views.js'
+
+/** The scan worker, built beside this command's bundle (dist/scan/worker.js, scripts/bundle.js). */
+const WORKER_URL = new URL('../../../scan/worker.js', import.meta.url)
 
 export default class TokenScan extends NdCommand<typeof TokenScan> {
   static override summary = 'Find ndcli tokens in files, git history or logs, and revoke them by value'
@@ -45,7 +50,9 @@ Exits ${TOKENS_MATCHED_EXIT_CODE} when it found any token, 0 when not (2 for a m
     const {argv} = await this.parse(TokenScan)
     const paths = argv.length > 0 ? (argv as string[]) : ['.']
     const {staged} = this.flags
-    const scanner = new Scanner({unreadable: (path, reason) => this.warn(`Cannot read ${path}: ${reason}; skipped.`)})
+    const threads = threadsFromEnv()
+    if (!staged && paths.some((path) => path !== '-')) prestartWorkers(WORKER_URL, threads)
+    const scanner = new Scanner({unreadable: (path, reason) => this.warn(`Cannot read ${path}: ${reason}; skipped.`)}, {workerUrl: WORKER_URL, chunkSize: CHUNK_SIZE, threads})
     const targets = await Promise.all(paths.map(async (path) => ({path, stats: path === '-' ? undefined : await statOrRefuse(path)})))
     try {
       for (const {path, stats} of targets) {
@@ -61,7 +68,8 @@ Exits ${TOKENS_MATCHED_EXIT_CODE} when it found any token, 0 when not (2 for a m
       throw error
     }
     if (this.flags.verbose) {
-      this.info(`Scanned ${scanner.files} file(s), ${formatBytes(scanner.bytes)}; ${scanner.lookalikes} lookalike(s) with a bad checksum ignored.`)
+      const threads = scanner.workers > 0 ? ` on ${scanner.workers + 1} threads` : ''
+      this.info(`Scanned ${scanner.files} file(s), ${formatBytes(scanner.bytes)}${threads}; ${scanner.lookalikes} lookalike(s) with a bad checksum ignored.`)
     }
     const rows = scanner.findings.map(toRow)
     if (this.flags.revoke) await this.revokeAll(scanner.findings, rows)
@@ -136,6 +144,15 @@ async function statOrRefuse(path: string) {
 
 function refuseFile(path: string, flag: string): never {
   throw new UsageError(`${flag} scans a repository: give a directory inside a git work tree, not the file ${path}.`)
+}
+
+/** NDCLI_SCAN_THREADS: threads for the file search (1: the main thread alone); default one per core. */
+function threadsFromEnv(): number | undefined {
+  const value = process.env.NDCLI_SCAN_THREADS
+  if (value === undefined || value === '') return undefined
+  const threads = Number(value)
+  if (!Number.isInteger(threads) || threads < 1) throw new UsageError(`NDCLI_SCAN_THREADS must be a whole number of threads, 1 or more, not "${value}" — unset it to use one per core.`)
+  return threads
 }
 
 function formatBytes(bytes: number): string {
