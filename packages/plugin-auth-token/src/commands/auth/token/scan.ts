@@ -11,8 +11,8 @@ import {GitError, Scanner, type Finding} from '../../../scan/scanner.js'
 import {sarifLog} from '../../../scan/sarif.js'
 import {scanFindingsView, type ScanFinding} from '../../../views.js'
 
-/** The scan worker, built beside this command's bundle (dist/scan/worker.js, scripts/bundle.js). */
-const WORKER_URL = new URL('../../../scan/worker.js', import.meta.url)
+/** The scan worker, built beside this command's bundle (dist/scan/worker.cjs, scripts/bundle.js). */
+const WORKER_URL = new URL('../../../scan/worker.cjs', import.meta.url)
 
 export default class TokenScan extends NdCommand<typeof TokenScan> {
   static override summary = 'Find ndcli tokens in files, git history or logs, and revoke them by value'
