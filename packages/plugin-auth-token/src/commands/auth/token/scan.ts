@@ -16,7 +16,7 @@ const WORKER_URL = new URL('../../../scan/worker.cjs', import.meta.url)
 
 export default class TokenScan extends NdCommand<typeof TokenScan> {
   static override summary = 'Find ndcli tokens in files, git history or logs, and revoke them by value'
-  static override description = `Reports every personal access token with a valid checksum (so no lookalike) under the given paths (default: the current directory; - reads standard input), as path:line:column with the token's prefix — never the whole secret, in any format. Inside a git work tree only the files git does not ignore are scanned (--no-ignore: all); binary files are skipped, large files streamed, symlink loops not followed. Unreadable paths are reported on stderr and the scan goes on.
+  static override description = `Reports every personal access token with a valid checksum (so no lookalike) under the given paths (default: the current directory; - reads standard input), as path:line:column with the token's prefix — never the whole secret, in any format. Inside a git work tree only the files git does not ignore are scanned (--no-ignore: all); binary files are skipped, large files streamed, symlink loops not followed; a large tree is searched on every core (NDCLI_SCAN_THREADS=1: one thread). Unreadable paths are reported on stderr and the scan goes on.
 
 Exits ${TOKENS_MATCHED_EXIT_CODE} when it found any token, 0 when not (2 for a missing path).
 
