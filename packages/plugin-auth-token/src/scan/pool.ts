@@ -8,10 +8,6 @@ import {Worker} from 'node:worker_threads'
 
 const idleWorkers: Worker[] = []
 
-function idle(): Worker[] {
-  return idleWorkers
-}
-
 /** Spare threads for a scan: one per further core, or NDCLI_SCAN_THREADS - 1. */
 export function spareThreads(threads = availableParallelism()): number {
   return Math.max(0, threads - 1)
@@ -20,19 +16,24 @@ export function spareThreads(threads = availableParallelism()): number {
 export function startWorker(url: URL): Worker {
   const worker = new Worker(url, {stdout: false, stderr: false})
   worker.unref()
+  // One that fails while idle is dropped (a search's own listener reports a failure during it).
+  worker.on('error', () => {
+    const at = idleWorkers.indexOf(worker)
+    if (at !== -1) idleWorkers.splice(at, 1)
+  })
   return worker
 }
 
 /** `count` workers for a search: idle ones first, then new ones. */
 export function takeWorkers(url: URL, count: number): Worker[] {
-  const workers = idle().splice(0, count)
+  const workers = idleWorkers.splice(0, count)
   while (workers.length < count) workers.push(startWorker(url))
   for (const worker of workers) worker.ref()
   return workers
 }
 
 /** Ends a worker once its search is done (and, at the end of a search, the idle ones): an idle worker left to the process's exit costs ~10 ms there. */
-export function release(workers: Worker[] = idle().splice(0)): void {
+export function release(workers: Worker[] = idleWorkers.splice(0)): void {
   for (const worker of workers) void worker.terminate()
 }
 
@@ -42,6 +43,5 @@ export function release(workers: Worker[] = idle().splice(0)): void {
  * too small for them ends them unused.
  */
 export function prestartWorkers(url: URL, threads?: number): void {
-  const workers = idle()
-  for (let i = workers.length; i < spareThreads(threads); i++) workers.push(startWorker(url))
+  for (let i = idleWorkers.length; i < spareThreads(threads); i++) idleWorkers.push(startWorker(url))
 }
