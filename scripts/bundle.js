@@ -193,6 +193,54 @@ exports.minimatch = (name, pattern, options) => (glob.test(pattern) || options ?
   }
 }
 
+/**
+ * got loads node:https, node:tls and node:http2 as it loads, for every request; loading node:tls
+ * (which http2 and https load) starts parsing Node's bundled root certificates on a thread of its
+ * own: ~150 M instructions, a third of an `auth token list` run against an http:// control plane,
+ * which needs none of it. As got's modules import them, they resolve to shims that load the real
+ * module on first use (an https:// request, HTTP/2): an alias, not an edit of got's text.
+ * Upstream: got could load its HTTP/2 client and node:https on the first https request.
+ */
+const LAZY_IMPORTS = [
+  // Used only for https: URLs or `http2: true` (getFallbackRequestFunction, createNativeRequestOptions).
+  {importer: /[/\\]got[/\\]dist[/\\]source[/\\]core[/\\]options\.js$/, path: './utils/http2-client.js', names: ['auto', 'globalAgent', 'request', 'Http2Agent']},
+  {importer: /[/\\]got[/\\]dist[/\\]source[/\\]core[/\\]options\.js$/, path: 'node:https'},
+  // checkServerIdentity is read (not called) by every request's options: a function that loads node:tls when called.
+  {importer: /[/\\]got[/\\]dist[/\\]source[/\\]core[/\\]options\.js$/, path: 'node:tls', functions: ['checkServerIdentity']},
+  // Http2ServerResponse and constants: only when a response is piped into an HTTP/2 server's.
+  {importer: /[/\\]got[/\\]dist[/\\]source[/\\]core[/\\]index\.js$/, path: 'node:http2', names: ['Http2ServerResponse', 'constants']},
+]
+
+function lazyImports() {
+  const used = new Set()
+  return {
+    name: 'lazy-imports',
+    setup(esbuild) {
+      esbuild.onResolve({filter: /^(node:(https|tls|http2)|\.\/utils\/http2-client\.js)$/}, async (args) => {
+        const lazy = LAZY_IMPORTS.find((entry) => entry.path === args.path && entry.importer.test(args.importer))
+        if (!lazy) return undefined
+        used.add(lazy)
+        const builtin = args.path.startsWith('node:')
+        // Named by a path relative to the package (the bundle names its modules by their paths).
+        return {path: builtin ? args.path : relative(cwd, resolve(args.resolveDir, args.path)), namespace: 'lazy-imports', pluginData: {...lazy, resolveDir: builtin ? cwd : args.resolveDir}}
+      })
+      esbuild.onLoad({filter: /.*/, namespace: 'lazy-imports'}, ({pluginData: lazy}) => {
+        const {functions = [], names = Object.keys(require(lazy.path)).filter((name) => !functions.includes(name))} = lazy
+        const load = `let loaded;\nconst load = () => (loaded ??= require(${JSON.stringify(lazy.path)}));\n`
+        const members = [
+          ...names.map((name) => `get ${name}() { return load().${name}; }`),
+          ...functions.map((name) => `${name}: (...args) => load().${name}(...args)`),
+        ]
+        return {contents: `${load}module.exports = {${members.join(', ')}};\n`, resolveDir: lazy.resolveDir, loader: 'js'}
+      })
+      esbuild.onEnd(() => {
+        const missed = LAZY_IMPORTS.filter((entry) => !used.has(entry))
+        if (missed.length > 0) throw new Error(`scripts/bundle.js: got no longer imports ${missed.map((entry) => entry.path).join(', ')} as LAZY_IMPORTS expects: measure again`)
+      })
+    },
+  }
+}
+
 function sourceEdits() {
   const applied = new Set()
   return {
@@ -257,7 +305,7 @@ function eagerModuleFactories(code) {
 
 async function bundleCore() {
   const outfile = 'dist/runtime.cjs'
-  const result = await build({...common, format: 'cjs', entryPoints: ['src/index.ts'], outfile, external: ['typescript', '@napi-rs/keyring'], plugins: [sourceEdits(), plainPluginNames()]})
+  const result = await build({...common, format: 'cjs', entryPoints: ['src/index.ts'], outfile, external: ['typescript', '@napi-rs/keyring'], plugins: [sourceEdits(), plainPluginNames(), lazyImports()]})
   writeFileSync(outfile, eagerModuleFactories(readFileSync(outfile, 'utf8')))
   // The package's entry point: named exports over the runtime's (ESM needs them spelled out).
   const names = Object.keys(require(resolve(cwd, outfile))).filter((name) => name !== '__esModule')
