@@ -201,12 +201,13 @@ exports.minimatch = (name, pattern, options) => (glob.test(pattern) || options ?
  * module on first use (an https:// request, HTTP/2): an alias, not an edit of got's text.
  * Upstream: got could load its HTTP/2 client and node:https on the first https request.
  */
+const GOT_OPTIONS = /[/\\]got[/\\]dist[/\\]source[/\\]core[/\\]options\.js$/
 const LAZY_IMPORTS = [
   // Used only for https: URLs or `http2: true` (getFallbackRequestFunction, createNativeRequestOptions).
-  {importer: /[/\\]got[/\\]dist[/\\]source[/\\]core[/\\]options\.js$/, path: './utils/http2-client.js', names: ['auto', 'globalAgent', 'request', 'Http2Agent']},
-  {importer: /[/\\]got[/\\]dist[/\\]source[/\\]core[/\\]options\.js$/, path: 'node:https'},
+  {importer: GOT_OPTIONS, path: './utils/http2-client.js', names: ['auto', 'globalAgent', 'request', 'Http2Agent']},
+  {importer: GOT_OPTIONS, path: 'node:https'},
   // checkServerIdentity is read (not called) by every request's options: a function that loads node:tls when called.
-  {importer: /[/\\]got[/\\]dist[/\\]source[/\\]core[/\\]options\.js$/, path: 'node:tls', functions: ['checkServerIdentity']},
+  {importer: GOT_OPTIONS, path: 'node:tls', functions: ['checkServerIdentity']},
   // Http2ServerResponse and constants: only when a response is piped into an HTTP/2 server's.
   {importer: /[/\\]got[/\\]dist[/\\]source[/\\]core[/\\]index\.js$/, path: 'node:http2', names: ['Http2ServerResponse', 'constants']},
 ]

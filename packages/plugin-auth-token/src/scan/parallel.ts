@@ -28,7 +28,6 @@ export interface SearchTotals {
 export interface WorkerInput {
   items: FileItem[]
   next: SharedArrayBuffer
-  chunkSize: number
 }
 
 export interface WorkerOutput {
@@ -41,20 +40,19 @@ export interface WorkerOutput {
 export interface ParallelOptions {
   /** scan/worker.js; without it everything stays on the main thread. */
   workerUrl?: URL
-  chunkSize: number
   /** Threads to use, the main one included (default: one per core). */
   threads?: number
 }
 
 export async function searchFiles(items: FileItem[], options: ParallelOptions): Promise<SearchTotals> {
-  const searcher = new FileSearcher(options.chunkSize)
+  const searcher = new FileSearcher()
   const next = new Int32Array(new SharedArrayBuffer(4))
   const totals: SearchTotals = {files: 0, bytes: 0, lookalikes: 0, notable: [], workers: 0}
   const spare = spareThreads(options.threads)
   const canSpread = options.workerUrl !== undefined && spare > 0 && items.length > 1
   let running: Array<Promise<WorkerOutput>> = []
   const spread = () => {
-    const input: WorkerInput = {items, next: next.buffer as SharedArrayBuffer, chunkSize: options.chunkSize}
+    const input: WorkerInput = {items, next: next.buffer as SharedArrayBuffer}
     running = takeWorkers(options.workerUrl!, spare).map((worker) => search(worker, input))
     totals.workers = running.length
   }

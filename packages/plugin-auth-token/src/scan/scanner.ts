@@ -9,7 +9,7 @@ import {spawn} from 'node:child_process'
 import {existsSync, readdirSync, statSync, type Dirent, type Stats} from 'node:fs'
 import {dirname, join, resolve} from 'node:path'
 
-import {CHUNK_SIZE, reasonOf, type FileItem} from './file.js'
+import {reasonOf, type FileItem} from './file.js'
 import {Locator} from './locate.js'
 import {searchFiles, type ParallelOptions} from './parallel.js'
 import {searchChunk} from './search.js'
@@ -44,7 +44,7 @@ export class Scanner {
 
   constructor(
     private readonly events: ScanEvents,
-    private readonly options: ParallelOptions = {chunkSize: CHUNK_SIZE},
+    private readonly options: ParallelOptions = {},
   ) {}
 
   /** A file or directory given on the command line; `useGit`: inside a work tree, only what git does not ignore. */

@@ -9,9 +9,9 @@ import {parentPort} from 'node:worker_threads'
 import {FileSearcher} from './file.js'
 import {add, type WorkerInput, type WorkerOutput} from './parallel.js'
 
-parentPort!.on('message', ({items, next: shared, chunkSize}: WorkerInput) => {
+parentPort!.on('message', ({items, next: shared}: WorkerInput) => {
   const next = new Int32Array(shared)
-  const searcher = new FileSearcher(chunkSize)
+  const searcher = new FileSearcher()
   const output: WorkerOutput = {files: 0, bytes: 0, lookalikes: 0, notable: []}
   for (let index = Atomics.add(next, 0, 1); index < items.length; index = Atomics.add(next, 0, 1)) add(output, index, searcher.search(items[index]!))
   parentPort!.postMessage(output)

@@ -5,7 +5,6 @@ import {Args, Flags} from '@oclif/core'
 import {ApiError, NdCommand, NdError, patDisplayPrefix, UsageError, type Rendered} from '@ndcli/core'
 
 import {TOKENS_MATCHED_EXIT_CODE} from '../../../flags.js'
-import {CHUNK_SIZE} from '../../../scan/file.js'
 import {prestartWorkers} from '../../../scan/pool.js'
 import {GitError, Scanner, type Finding} from '../../../scan/scanner.js'
 import {sarifLog} from '../../../scan/sarif.js'
@@ -52,7 +51,7 @@ Exits ${TOKENS_MATCHED_EXIT_CODE} when it found any token, 0 when not (2 for a m
     const {staged} = this.flags
     const threads = threadsFromEnv()
     if (!staged && paths.some((path) => path !== '-')) prestartWorkers(WORKER_URL, threads)
-    const scanner = new Scanner({unreadable: (path, reason) => this.warn(`Cannot read ${path}: ${reason}; skipped.`)}, {workerUrl: WORKER_URL, chunkSize: CHUNK_SIZE, threads})
+    const scanner = new Scanner({unreadable: (path, reason) => this.warn(`Cannot read ${path}: ${reason}; skipped.`)}, {workerUrl: WORKER_URL, threads})
     const targets = await Promise.all(paths.map(async (path) => ({path, stats: path === '-' ? undefined : await statOrRefuse(path)})))
     try {
       for (const {path, stats} of targets) {
@@ -68,8 +67,8 @@ Exits ${TOKENS_MATCHED_EXIT_CODE} when it found any token, 0 when not (2 for a m
       throw error
     }
     if (this.flags.verbose) {
-      const threads = scanner.workers > 0 ? ` on ${scanner.workers + 1} threads` : ''
-      this.info(`Scanned ${scanner.files} file(s), ${formatBytes(scanner.bytes)}${threads}; ${scanner.lookalikes} lookalike(s) with a bad checksum ignored.`)
+      const onThreads = scanner.workers > 0 ? ` on ${scanner.workers + 1} threads` : ''
+      this.info(`Scanned ${scanner.files} file(s), ${formatBytes(scanner.bytes)}${onThreads}; ${scanner.lookalikes} lookalike(s) with a bad checksum ignored.`)
     }
     const rows = scanner.findings.map(toRow)
     if (this.flags.revoke) await this.revokeAll(scanner.findings, rows)
