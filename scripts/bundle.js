@@ -78,7 +78,7 @@ function noRequire() {
  * then loaded zlib, child_process, os and util (whose ESM wrapper loads parseArgs and MIMEType) for
  * the plugin checks (about 2 % of the instructions of `ndcli --version`).
  */
-const ON_DEMAND = {'plugin-checks': 'src/plugins/check-install.ts', 'not-found': 'src/not-found.ts'}
+const ON_DEMAND = {'plugin-checks': 'src/plugins/check-install.ts', 'not-found': 'src/not-found.ts', 'completion-bash': 'src/completion-bash.ts'}
 
 /** Scripts the shell starts as processes of their own (output name → source): the update check, spawned detached by the init hook. */
 const SPAWNED = {'update-check': 'src/update-check.ts'}

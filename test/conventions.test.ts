@@ -1,8 +1,9 @@
 /**
  * The conventions around the commands (issue 19), through the real bin/run.js (build first):
- * shell completion (@oclif/plugin-autocomplete) sourced into real bash, did-you-mean for an
- * unknown command off a terminal and on one, and a plugin whose plugins:postinstall hook runs one
- * of its own commands, installed offline from a tarball.
+ * shell completion (@oclif/plugin-autocomplete, with ndcli's own bash script: flag values too)
+ * sourced into real bash, did-you-mean for an unknown command off a terminal and on one, and a
+ * plugin whose plugins:postinstall hook runs one of its own commands, installed offline from a
+ * tarball.
  */
 import {expect} from 'chai'
 import {execFile} from 'node:child_process'
@@ -28,30 +29,35 @@ describe('conventions around the commands', () => {
   const ndcli = (args: string[], env: Record<string, string | undefined> = {}) =>
     runBinary(BIN, args, {env: {...dirs.env, HOME: dirs.root, NDCLI_SKIP_NEW_VERSION_CHECK: 'true', ...OFFLINE, ...env}, timeout: 30_000})
 
+  /**
+   * Sources the generated bash completion in a real bash and completes `words` (the last one
+   * being typed); COMPREPLY. The completion files are written first by `writer` (null: already written).
+   */
+  async function completeInBash(words: string[], writer: string[] | null = ['autocomplete', 'create']): Promise<string[]> {
+    if (writer) {
+      const written = await ndcli(writer)
+      expect(written.exitCode, written.stderr).to.equal(0)
+    }
+    // What `ndcli autocomplete bash` tells people to add to ~/.bashrc, evaluated as bash would.
+    const setup = await ndcli(['autocomplete', 'script', 'bash'])
+    expect(setup.exitCode, setup.stderr).to.equal(0)
+    const script = [
+      setup.stdout,
+      'COMP_WORDS=("$@")',
+      'COMP_CWORD=$(($# - 1))',
+      '_ndcli_autocomplete',
+      `printf '%s\\n' "\${COMPREPLY[@]}"`,
+    ].join('\n')
+    const {stdout} = await exec('bash', ['--norc', '--noprofile', '-c', script, 'bash', ...words], {env: {PATH: process.env.PATH, HOME: dirs.root}})
+    return stdout.split('\n').filter(Boolean)
+  }
+
   beforeEach(async () => {
     dirs = await isolatedDirs()
   })
   afterEach(() => dirs.cleanup())
 
   describe('shell completion (ndcli autocomplete)', () => {
-    /** Sources the generated bash completion in a real bash and completes `words` (the last one being typed); COMPREPLY. */
-    async function completeInBash(words: string[]): Promise<string[]> {
-      const created = await ndcli(['autocomplete', 'create'])
-      expect(created.exitCode, created.stderr).to.equal(0)
-      // What `ndcli autocomplete bash` tells people to add to ~/.bashrc, evaluated as bash would.
-      const setup = await ndcli(['autocomplete', 'script', 'bash'])
-      expect(setup.exitCode, setup.stderr).to.equal(0)
-      const script = [
-        setup.stdout,
-        'COMP_WORDS=("$@")',
-        'COMP_CWORD=$(($# - 1))',
-        '_ndcli_autocomplete',
-        `printf '%s\\n' "\${COMPREPLY[@]}"`,
-      ].join('\n')
-      const {stdout} = await exec('bash', ['--norc', '--noprofile', '-c', script, 'bash', ...words], {env: {PATH: process.env.PATH, HOME: dirs.root}})
-      return stdout.split('\n').filter(Boolean)
-    }
-
     it('bash completes a flag of a command: `ndcli auth token create --s` → --scope', async () => {
       expect(await completeInBash(['ndcli', 'auth', 'token', 'create', '--s'])).to.deep.equal(['--scope'])
     })
@@ -61,7 +67,33 @@ describe('conventions around the commands', () => {
       expect(await completeInBash(['ndcli', 'o'])).to.include('org')
     })
 
-    it('the zsh completion lists the values of --scope, --expiry and -f (the bash script of plugin-autocomplete 4 has no flag values)', async () => {
+    it('bash completes the values of a flag from its definition: --scope, -f, --expiry', async () => {
+      expect(await completeInBash(['ndcli', 'auth', 'token', 'create', '--scope', ''])).to.deep.equal(['RW', 'RO'])
+      expect(await completeInBash(['ndcli', 'auth', 'token', 'list', '-f', ''])).to.deep.equal(['table', 'json', 'simple', 'detailed'])
+      expect(await completeInBash(['ndcli', 'auth', 'token', 'create', '--name', 'ci', '--expiry', '3'])).to.deep.equal(['30d', '365d'])
+      // After a value, flags again (every flag, not only the first as in plugin-autocomplete 4's bash).
+      expect(await completeInBash(['ndcli', 'auth', 'token', 'create', '--scope', 'RW', '--ex'])).to.deep.equal(['--expiry'])
+      // A flag that takes any value offers none of the command's words.
+      expect(await completeInBash(['ndcli', 'auth', 'token', 'create', '--name', ''])).to.deep.equal([])
+    })
+
+    it("bash completes an argument's values: `ndcli config get ` → the settings", async () => {
+      expect(await completeInBash(['ndcli', 'config', 'get', ''])).to.deep.equal(['api.url', 'auth.storage', 'output.format', 'plugins.allow'])
+    })
+
+    it('`ndcli autocomplete bash` (the setup instructions) writes the same completion, values included', async () => {
+      expect(await completeInBash(['ndcli', 'auth', 'token', 'create', '--scope', 'R'], ['autocomplete', 'bash'])).to.deep.equal(['RW', 'RO'])
+    })
+
+    it('other commands do not load the bash completion generator (only the autocomplete commands do)', async () => {
+      const other = await ndcli(['config', 'list'], {NODE_DEBUG: 'esm'})
+      expect(other.exitCode, other.stderr.slice(-500)).to.equal(0)
+      expect(other.stderr).to.include('dist/hooks.js').and.not.to.include('completion-bash')
+      const created = await ndcli(['autocomplete', 'create'], {NODE_DEBUG: 'esm'})
+      expect(created.stderr, 'the probe sees the module when it is loaded').to.include('dist/completion-bash.js')
+    })
+
+    it('the zsh completion lists the values of --scope, --expiry and -f', async () => {
       expect((await ndcli(['autocomplete', 'create'])).exitCode).to.equal(0)
       const zsh = await readFile(join(dirs.env.NDCLI_CACHE_DIR!, 'autocomplete', 'functions', 'zsh', '_ndcli'), 'utf8')
       expect(zsh).to.include(':scope options:(RW RO)"')
@@ -134,7 +166,8 @@ describe('conventions around the commands', () => {
       await mkdir(join(folder, 'hooks'))
       const oclif = {commands: './commands', hooks: {'plugins:postinstall': './hooks/postinstall.js'}}
       await writeFile(join(folder, 'package.json'), JSON.stringify({name: NAME, version: '1.0.0', type: 'module', oclif}))
-      const command = {id: 'fixture:setup', description: 'Set the plugin up.', flags: {}, args: {}, aliases: [], hiddenAliases: [], pluginName: NAME, pluginType: 'user', isESM: true, relativePath: ['commands', 'fixture', 'setup.js']}
+      const mode = {name: 'mode', type: 'option', options: ['quick', 'full'], multiple: false}
+      const command = {id: 'fixture:setup', description: 'Set the plugin up.', flags: {mode}, args: {}, aliases: [], hiddenAliases: [], pluginName: NAME, pluginType: 'user', isESM: true, relativePath: ['commands', 'fixture', 'setup.js']}
       await writeFile(join(folder, 'oclif.manifest.json'), JSON.stringify({version: '1.0.0', commands: {'fixture:setup': command}}))
       await writeFile(
         join(folder, 'commands', 'fixture', 'setup.js'),
@@ -148,7 +181,7 @@ describe('conventions around the commands', () => {
       return tarball
     }
 
-    it('installs from a tarball with exit 0, and the hook ran the command it had just added', async function () {
+    it('installs from a tarball with exit 0, the hook ran the command it had just added, and bash completes its flag values', async function () {
       this.timeout(120_000)
       const tarball = await fixtureTarball()
       const installed = await runBinary(BIN, ['plugins', 'install', `file:${tarball}`], {env: {...dirs.env, ...OFFLINE, NDCLI_SKIP_NEW_VERSION_CHECK: 'true'}, timeout: 120_000})
@@ -160,6 +193,13 @@ describe('conventions around the commands', () => {
       const later = await ndcli(['fixture', 'setup'])
       expect([later.exitCode, later.stderr]).to.deep.equal([0, 'fixture set up\n'])
       expect(existsSync(join(dirs.env.NDCLI_CACHE_DIR!, 'autocomplete')), "the completion cache, refreshed by plugin-autocomplete's own postinstall hook").to.equal(true)
+
+      // That refresh wrote ndcli's bash completion: the plugin's command and its flag's values, with no `autocomplete` run.
+      expect(await completeInBash(['ndcli', 'f'], null)).to.deep.equal(['fixture'])
+      expect(await completeInBash(['ndcli', 'fixture', 'setup', '--mode', ''], null)).to.deep.equal(['quick', 'full'])
+      const uninstalled = await ndcli(['plugins', 'uninstall', NAME])
+      expect(uninstalled.exitCode, uninstalled.stderr).to.equal(0)
+      expect(await completeInBash(['ndcli', 'f'], null), 'refreshed again on uninstall').to.deep.equal([])
     })
   })
 })
