@@ -85,14 +85,6 @@ describe('conventions around the commands', () => {
       expect(await completeInBash(['ndcli', 'auth', 'token', 'create', '--scope', 'R'], ['autocomplete', 'bash'])).to.deep.equal(['RW', 'RO'])
     })
 
-    it('other commands do not load the bash completion generator (only the autocomplete commands do)', async () => {
-      const other = await ndcli(['config', 'list'], {NODE_DEBUG: 'esm'})
-      expect(other.exitCode, other.stderr.slice(-500)).to.equal(0)
-      expect(other.stderr).to.include('dist/hooks.js').and.not.to.include('completion-bash')
-      const created = await ndcli(['autocomplete', 'create'], {NODE_DEBUG: 'esm'})
-      expect(created.stderr, 'the probe sees the module when it is loaded').to.include('dist/completion-bash.js')
-    })
-
     it('the zsh completion lists the values of --scope, --expiry and -f', async () => {
       expect((await ndcli(['autocomplete', 'create'])).exitCode).to.equal(0)
       const zsh = await readFile(join(dirs.env.NDCLI_CACHE_DIR!, 'autocomplete', 'functions', 'zsh', '_ndcli'), 'utf8')
@@ -107,6 +99,25 @@ describe('conventions around the commands', () => {
         // Past parsing: refused for want of a login session, not for the value.
         expect([result.exitCode, result.stderr]).to.deep.equal([3, "Error: Not logged in to http://127.0.0.1:9 (from NDCLI_API_URL). Run 'ndcli auth login', or set NDCLI_TOKEN.\n"])
       }
+    })
+  })
+
+  describe("the hooks' code imported on demand", () => {
+    /** The shell's modules a run of `args` loads (Node's ESM loader, NODE_DEBUG=esm). */
+    async function shellModules(args: string[]): Promise<string[]> {
+      const result = await ndcli(args, {NODE_DEBUG: 'esm'})
+      return [...new Set(result.stderr.match(/(?<=\/dist\/)[\w-]+\.js/g))]
+    }
+
+    it('a plain command runs the hooks without loading the completion generator, did-you-mean or the plugin checks', async () => {
+      const modules = await shellModules(['config', 'list'])
+      expect(modules).to.include('hooks.js')
+      expect(modules.filter((module) => ['completion-bash.js', 'not-found.js', 'plugin-checks.js'].includes(module))).to.deep.equal([])
+    })
+
+    it('each is loaded where it is needed (the probe sees them)', async () => {
+      expect(await shellModules(['autocomplete', 'create'])).to.include('completion-bash.js').and.not.to.include('not-found.js')
+      expect(await shellModules(['auth', 'token', 'lst'])).to.include('not-found.js').and.not.to.include('completion-bash.js')
     })
   })
 
