@@ -115,6 +115,28 @@ describe('org token policy and IP allowlists (end to end)', () => {
     })
   })
 
+  describe('auth token rotate under a policy changed since creation', () => {
+    it('is refused (exit 4) with the commands of a replacement, which run and make a token the policy allows', async () => {
+      const made = await admin.ndcli(['auth', 'token', 'create', '--name', 'ci-old', '--scope', 'rw', '--org', 'ops', '--expiry', '365d', '--allow-ip', '127.0.0.0/8', '--quiet'])
+      expect(made.exitCode, made.stderr).to.equal(0)
+      await admin.ndcli(['org', 'policy', 'set', 'ops', '--max-lifetime', '90d', '--allowed-scopes', 'RO'])
+
+      const refused = await admin.ndcli(['auth', 'token', 'rotate', 'ci-old', '--yes'])
+      expect(refused.exitCode).to.equal(4)
+      const fix = 'ndcli auth token revoke ci-old --yes && ndcli auth token create --name ci-old --scope RO --org ops --expiry 90d --allow-ip 127.0.0.0/8'
+      expect(refused.stderr).to.equal(
+        `Error: ops allows tokens that expire within 90 days; ops allows tokens with scope RO only, and a rotation keeps the token's lifetime (365 days) and scope (RW): replace it with '${fix}'.\n`,
+      )
+
+      for (const command of fix.split(' && ')) {
+        const step = await admin.ndcli(command.split(' ').slice(1))
+        expect(step.exitCode, `${command}: ${step.stderr}`).to.equal(0)
+      }
+      const replaced = JSON.parse((await admin.ndcli(['auth', 'token', 'show', 'ci-old', '-f', 'json'])).stdout) as Listed & {scope: string}
+      expect(replaced).to.deep.include({scope: 'RO', allow_ips: ['127.0.0.0/8'], unreachable_orgs: []})
+    })
+  })
+
   describe('shown before creating', () => {
     it('--dry-run prints the policies and the rules broken, creates nothing, exits 4 when refused and 0 when allowed', async () => {
       await admin.ndcli(['org', 'policy', 'set', 'dev', '--max-lifetime', '30d'])

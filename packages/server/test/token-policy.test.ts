@@ -163,7 +163,11 @@ backends('org token policy', (backend) => {
     await setPolicy('dev', {max_lifetime: '180d'})
     const refused = await request(server, 'POST', '/api/v1/auth/tokens/to-rotate/rotate', {token: session, json: {}})
     expectError(refused, 403, 'policy_violation')
-    expect(refused.body.error.message).to.equal('dev allows tokens that expire within 180 days: use --expiry 30d, 60d, 90d or 180d.')
+    // rotate has no --expiry: the fix is a replacement token, as commands to run.
+    expect(refused.body.error.message).to.equal(
+      "dev allows tokens that expire within 180 days, and a rotation keeps the token's lifetime (365 days): " +
+        "replace it with 'ndcli auth token revoke to-rotate --yes && ndcli auth token create --name to-rotate --scope RW --org dev --expiry 180d'.",
+    )
   })
 
   it('a policy change applies to the next request on another instance over the same database', async () => {
