@@ -26,6 +26,10 @@ export interface ServerProcessOptions {
    * load generator. log() then returns stdout only.
    */
   logFile?: string
+  /** Listen on this address (e.g. `::`, dual-stack); default: 127.0.0.1. */
+  host?: string
+  /** More `start` options, e.g. `['--trust-proxy', '1']`. */
+  startArgs?: string[]
 }
 
 export interface ServerProcess {
@@ -49,7 +53,7 @@ export async function startServerProcess(options: ServerProcessOptions = {}): Pr
   // A test suite signs in from 127.0.0.1 far more often than a person does: unless a test sets it.
   const env = {NDCLI_SERVER_DEVICE_CODE_LIMIT: '1000', ...process.env, ...options.env}
   const logFile = options.logFile === undefined ? undefined : await open(options.logFile, 'a')
-  const child = spawn(process.execPath, [SERVER_BIN, 'start', '--host', '127.0.0.1', '--port', String(options.port ?? 0), ...storage], {
+  const child = spawn(process.execPath, [SERVER_BIN, 'start', '--host', options.host ?? '127.0.0.1', '--port', String(options.port ?? 0), ...storage, ...(options.startArgs ?? [])], {
     env,
     stdio: ['ignore', 'pipe', logFile ? logFile.fd : 'pipe'],
   })
