@@ -105,6 +105,19 @@ describe('org token policy and IP allowlists (end to end)', () => {
       expect(refused.stderr).to.equal('Error: ops requires tokens restricted to it: use --org ops.\n')
       expect((await admin.ndcli(['org', 'show', 'dev'], {token: secret})).exitCode).to.equal(0)
 
+      // org list still lists ops, and says why this token cannot reach it.
+      const listed = await admin.ndcli(['org', 'list', '-f', 'simple'], {token: secret})
+      expect(listed.exitCode, listed.stderr).to.equal(0)
+      expect(listed.stdout.split('\n').map((line) => line.split('\t')[0])).to.deep.equal(['dev', 'ops', ''])
+      expect(listed.stderr).to.equal('Warning: This token cannot reach ops: ops requires tokens restricted to it: use --org ops.\n')
+      const listedJson = JSON.parse((await admin.ndcli(['org', 'list', '-f', 'json'], {token: secret})).stdout) as Array<{slug: string; unreachable_reason: string | null}>
+      expect(listedJson.map(({slug, unreachable_reason: reason}) => [slug, reason])).to.deep.equal([
+        ['dev', null],
+        ['ops', 'ops requires tokens restricted to it: use --org ops.'],
+      ])
+      const underSession = await admin.ndcli(['org', 'list'])
+      expect(underSession.stderr).to.equal('')
+
       const detailed = await admin.ndcli(['auth', 'token', 'list', '-f', 'detailed'])
       expect(detailed.stdout).to.match(/Cannot reach: +ops \(ops requires tokens restricted to it: use --org ops\.\)/)
       const shown = await admin.ndcli(['auth', 'token', 'show', 'anywhere'])

@@ -122,6 +122,14 @@ backends('org token policy', (backend) => {
       expectError(refused, 403, 'policy_violation')
       expect(refused.body.error.message).to.equal('ops requires tokens restricted to it: use --org ops.')
       expect((await request(server, 'GET', '/api/v1/organizations/dev', {token: created.body.token})).status).to.equal(200)
+      const organizations = (await request(server, 'GET', '/api/v1/organizations', {token: created.body.token})).body as Array<{slug: string; unreachable_reason: string | null}>
+      expect(organizations.map(({slug, unreachable_reason: reason}) => [slug, reason])).to.deep.equal([
+        ['audit', null],
+        ['dev', null],
+        ['ops', 'ops requires tokens restricted to it: use --org ops.'],
+      ])
+      const bySession = (await request(server, 'GET', '/api/v1/organizations', {token: session})).body as Array<{unreachable_reason: string | null}>
+      expect(bySession.map((item) => item.unreachable_reason)).to.deep.equal([null, null, null])
 
       const listed = (await request(server, 'GET', '/api/v1/auth/tokens', {token: session})).body as Array<{name: string; unreachable_orgs: unknown}>
       expect(listed.find((token) => token.name === 'everywhere')!.unreachable_orgs).to.deep.equal([
