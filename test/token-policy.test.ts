@@ -4,10 +4,13 @@
  * with --dry-run), and per-token IP allowlists, with the built shell against the real server.
  */
 import {expect} from 'chai'
-import {startServerProcess, withRequests, type ServerProcess} from '@ndcli/server/testing'
+import {runBinary} from '@ndcli/core/testing'
+import {startServerProcess, TEST_BACKENDS, testStorage, withRequests, type ServerProcess} from '@ndcli/server/testing'
 
 import {loggedInCli, type Cli} from './support/harness.js'
 import {runInPty} from './support/pty.js'
+
+const BIN = new URL('../bin/run.js', import.meta.url).pathname
 
 interface Listed {
   name: string
@@ -15,13 +18,20 @@ interface Listed {
   unreachable_orgs: Array<{org: string; reason: string}>
 }
 
-describe('org token policy and IP allowlists (end to end)', () => {
+for (const backend of TEST_BACKENDS) describe(`[${backend}] org token policy and IP allowlists (end to end)`, () => {
   let server: ServerProcess
+  let storage: Awaited<ReturnType<typeof testStorage>>
   let admin: Cli
   let member: Cli
+  /** The server listens dual-stack: the CLI reaches it from 127.0.0.1 (server.url) and from ::1 (this URL). */
+  let ipv6Url: string
 
   before(async () => {
-    server = await startServerProcess()
+    storage = await testStorage(backend)
+    const dualStack = await startServerProcess({databaseUrl: storage.databaseUrl, host: '::'})
+    const {port} = new URL(dualStack.url)
+    server = {...dualStack, url: `http://127.0.0.1:${port}`}
+    ipv6Url = `http://[::1]:${port}`
     admin = await loggedInCli(server, 'grace@example.com', [
       {slug: 'ops', role: 'superuser'},
       {slug: 'dev', role: 'superuser'},
@@ -34,6 +44,7 @@ describe('org token policy and IP allowlists (end to end)', () => {
     await admin?.cleanup()
     await member?.cleanup()
     await server?.stop()
+    await storage?.drop()
   })
 
   const open = ['--max-lifetime', 'none', '--allowed-scopes', 'RW,RO', '--no-require-org-restriction']
@@ -105,6 +116,19 @@ describe('org token policy and IP allowlists (end to end)', () => {
       expect(refused.stderr).to.equal('Error: ops requires tokens restricted to it: use --org ops.\n')
       expect((await admin.ndcli(['org', 'show', 'dev'], {token: secret})).exitCode).to.equal(0)
 
+      // org list still lists ops, and says why this token cannot reach it.
+      const listed = await admin.ndcli(['org', 'list', '-f', 'simple'], {token: secret})
+      expect(listed.exitCode, listed.stderr).to.equal(0)
+      expect(listed.stdout.split('\n').map((line) => line.split('\t')[0])).to.deep.equal(['dev', 'ops', ''])
+      expect(listed.stderr).to.equal('Warning: This token cannot reach ops: ops requires tokens restricted to it: use --org ops.\n')
+      const listedJson = JSON.parse((await admin.ndcli(['org', 'list', '-f', 'json'], {token: secret})).stdout) as Array<{slug: string; unreachable_reason: string | null}>
+      expect(listedJson.map(({slug, unreachable_reason: reason}) => [slug, reason])).to.deep.equal([
+        ['dev', null],
+        ['ops', 'ops requires tokens restricted to it: use --org ops.'],
+      ])
+      const underSession = await admin.ndcli(['org', 'list'])
+      expect(underSession.stderr).to.equal('')
+
       const detailed = await admin.ndcli(['auth', 'token', 'list', '-f', 'detailed'])
       expect(detailed.stdout).to.match(/Cannot reach: +ops \(ops requires tokens restricted to it: use --org ops\.\)/)
       const shown = await admin.ndcli(['auth', 'token', 'show', 'anywhere'])
@@ -112,6 +136,28 @@ describe('org token policy and IP allowlists (end to end)', () => {
       const restricted = await createJson(admin, '--name', 'ops-restricted', '--org', 'ops')
       expect(restricted.exitCode, restricted.stderr).to.equal(0)
       expect(JSON.parse(restricted.stdout).policy_check).to.deep.include({allowed: true})
+    })
+  })
+
+  describe('auth token rotate under a policy changed since creation', () => {
+    it('is refused (exit 4) with the commands of a replacement, which run and make a token the policy allows', async () => {
+      const made = await admin.ndcli(['auth', 'token', 'create', '--name', 'ci-old', '--scope', 'rw', '--org', 'ops', '--expiry', '365d', '--allow-ip', '127.0.0.0/8', '--quiet'])
+      expect(made.exitCode, made.stderr).to.equal(0)
+      await admin.ndcli(['org', 'policy', 'set', 'ops', '--max-lifetime', '90d', '--allowed-scopes', 'RO'])
+
+      const refused = await admin.ndcli(['auth', 'token', 'rotate', 'ci-old', '--yes'])
+      expect(refused.exitCode).to.equal(4)
+      const fix = 'ndcli auth token revoke ci-old --yes && ndcli auth token create --name ci-old --scope RO --org ops --expiry 90d --allow-ip 127.0.0.0/8'
+      expect(refused.stderr).to.equal(
+        `Error: ops allows tokens that expire within 90 days; ops allows tokens with scope RO only, and a rotation keeps the token's lifetime (365 days) and scope (RW): replace it with '${fix}'.\n`,
+      )
+
+      for (const command of fix.split(' && ')) {
+        const step = await admin.ndcli(command.split(' ').slice(1))
+        expect(step.exitCode, `${command}: ${step.stderr}`).to.equal(0)
+      }
+      const replaced = JSON.parse((await admin.ndcli(['auth', 'token', 'show', 'ci-old', '-f', 'json'])).stdout) as Listed & {scope: string}
+      expect(replaced).to.deep.include({scope: 'RO', allow_ips: ['127.0.0.0/8'], unreachable_orgs: []})
     })
   })
 
@@ -144,6 +190,11 @@ describe('org token policy and IP allowlists (end to end)', () => {
       expect(refused.exitCode, refused.output).to.equal(4)
       expect(refused.output).to.include('Token policies that apply:')
       expect(refused.output).to.include('✗ ops: any lifetime, scope RO only — ops allows tokens with scope RO only: use --scope RO')
+      // Without --org: the policies of all the user's orgs, the broken one marked.
+      const everywhere = await runInPty(['auth', 'token', 'create', '--name', 'tty-any', '--scope', 'rw'], admin.env).exited
+      expect(everywhere.exitCode, everywhere.output).to.equal(0)
+      expect(everywhere.output).to.include('✓ dev: any lifetime, scope RW or RO')
+      expect(everywhere.output.indexOf('✗ ops: any lifetime, scope RO only')).to.be.greaterThan(-1).and.lessThan(everywhere.output.indexOf('Personal access token created'))
       const made = await runInPty(['auth', 'token', 'create', '--name', 'tty-ro', '--scope', 'ro', '--org', 'ops'], admin.env).exited
       expect(made.exitCode, made.output).to.equal(0)
       expect(made.output.indexOf('✓ ops: any lifetime, scope RO only')).to.be.greaterThan(-1).and.lessThan(made.output.indexOf('Personal access token created'))
@@ -169,6 +220,27 @@ describe('org token policy and IP allowlists (end to end)', () => {
       expect((await admin.ndcli(['auth', 'token', 'list', '-f', 'detailed'])).stdout).to.match(/Allowed IPs: +127\.0\.0\.1\/8/)
       const rotated = await admin.ndcli(['auth', 'token', 'rotate', 'loopback', '--yes', '-f', 'json'])
       expect(JSON.parse(rotated.stdout).allow_ips).to.deep.equal(['127.0.0.1/8'])
+    })
+
+    it('from two source addresses: a token allowed for ::1 works from ::1 and is refused from 127.0.0.1, and the other way round', async () => {
+      const fromAddress = (url: string, token: string) => runBinary(BIN, ['auth', 'token', 'list', '-f', 'json'], {env: {...admin.env, NDCLI_API_URL: url, NDCLI_TOKEN: token}})
+      const v6 = (JSON.parse((await createJson(admin, '--name', 'only-v6', '--allow-ip', '::1')).stdout) as {token: string}).token
+      const v4 = (JSON.parse((await createJson(admin, '--name', 'only-v4', '--allow-ip', '127.0.0.1')).stdout) as {token: string}).token
+      for (const [url, token, refusedFrom] of [
+        [ipv6Url, v6, null],
+        [server.url, v6, '127.0.0.1'],
+        [server.url, v4, null],
+        [ipv6Url, v4, '::1'],
+      ] as const) {
+        const result = await fromAddress(url, token)
+        if (refusedFrom === null) {
+          expect(result.exitCode, `${url}: ${result.stderr}`).to.equal(0)
+        } else {
+          expect(result.exitCode, `${url}: ${result.stderr}`).to.equal(4)
+          expect(JSON.parse(result.stdout).error.code).to.equal('ip_not_allowed')
+          expect(result.stderr).to.match(new RegExp(`^Error: This token is not allowed from ${refusedFrom.replaceAll('.', '\\.')}: `))
+        }
+      }
     })
 
     for (const [label, values, message] of [

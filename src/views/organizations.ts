@@ -4,7 +4,7 @@ import type {TokenPolicy} from '@ndcli/core/contract'
 
 export type Role = 'superuser' | 'read-write' | 'read-only'
 
-/** An item of `GET /api/v1/organizations`, and the body of `GET|PATCH /api/v1/organizations/{slug}`. */
+/** The body of `GET|PATCH /api/v1/organizations/{slug}`. */
 export interface Organization {
   slug: string
   name: string
@@ -12,6 +12,12 @@ export interface Organization {
   /** The caller's role in it. */
   role: Role
   created_at: string
+}
+
+/** An item of `GET /api/v1/organizations`. */
+export interface OrganizationListItem extends Organization {
+  /** Why the PAT in use cannot reach it (the org's token policy it breaks), else null. */
+  unreachable_reason: string | null
 }
 
 const fields: Field<Organization>[] = [

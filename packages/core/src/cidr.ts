@@ -40,9 +40,14 @@ function parseCidr(input: string): string | {problem: string} {
   return `${address.toLowerCase()}/${Number(prefixText)}`
 }
 
+/** An address as a socket reports it, with an IPv4-mapped IPv6 one (a dual-stack socket's IPv4 peer) as IPv4. */
+export function unmappedAddress(ip: string): string {
+  return ip.toLowerCase().startsWith('::ffff:') && isIP(ip.slice(7)) === 4 ? ip.slice(7) : ip
+}
+
 /** Whether `ip` (as a socket reports it; IPv4-mapped IPv6 counts as IPv4) lies in one of the canonical `cidrs`. */
 export function allowListMatches(cidrs: readonly string[], ip: string): boolean {
-  const address = ip.toLowerCase().startsWith('::ffff:') && isIP(ip.slice(7)) === 4 ? ip.slice(7) : ip
+  const address = unmappedAddress(ip)
   const family = isIP(address)
   if (family === 0) return false
   const list = new BlockList()

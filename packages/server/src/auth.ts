@@ -1,5 +1,5 @@
 import type {FastifyReply, FastifyRequest} from 'fastify'
-import {allowListMatches} from '@ndcli/core/cidr'
+import {allowListMatches, unmappedAddress} from '@ndcli/core/cidr'
 import {PAT_PREFIX, validatePat} from '@ndcli/core/pat'
 import {SLUG} from './accounts.js'
 import type {Clock} from './clock.js'
@@ -89,7 +89,7 @@ export function createAuthenticator(
     // The secret a rotation replaced works only inside its grace window (now < previous_valid_until).
     if (match.secret === 'previous' && !(token.previousValidUntil && now < token.previousValidUntil)) throw tokenRotated()
     // request.ip is the socket's peer, or X-Forwarded-For's only when the operator turned on proxy trust.
-    if (token.allowIps && !allowListMatches(token.allowIps, request.ip)) throw ipNotAllowed(request.ip)
+    if (token.allowIps && !allowListMatches(token.allowIps, request.ip)) throw ipNotAllowed(unmappedAddress(request.ip))
     const validUntil = match.secret === 'previous' ? token.previousValidUntil : token.expiresAt
     const staleBefore = new Date(Date.parse(now) - TOKEN_USE_RECORD_INTERVAL_MS).toISOString()
     // The row just read says whether a use is due; the UPDATE's own condition still decides races between instances.

@@ -60,6 +60,18 @@ const organization = {
   },
 }
 
+const organizationListItem = {
+  type: 'object',
+  required: [...organization.required, 'unreachable_reason'],
+  properties: {
+    ...organization.properties,
+    unreachable_reason: {
+      ...nullableString,
+      description: "null, or why the PAT in use cannot reach the organization: the org's token policy it breaks (the policy_violation message its requests there get)",
+    },
+  },
+}
+
 const oauthErrors = (codes: string[]) => ({
   description: `RFC 6749 §5.2 error, not the API envelope (codes: ${codes.join(', ')}); 413 and 415 are invalid_request here`,
   ...json({$ref: '#/components/schemas/OAuthError'}),
@@ -105,6 +117,7 @@ export const openApiDocument = {
       TokenPolicy: tokenPolicySchema,
       PolicyCheck: policyCheckSchema,
       Organization: organization,
+      OrganizationListItem: organizationListItem,
       OAuthError: {
         type: 'object',
         required: ['error', 'error_description'],
@@ -258,7 +271,11 @@ export const openApiDocument = {
         summary: 'Organizations the caller belongs to (only its own for an org-restricted PAT)',
         ...authenticated,
         responses: {
-          200: {description: 'By slug', headers: patExpiryHeader, ...json({type: 'array', items: {$ref: '#/components/schemas/Organization'}})},
+          200: {
+            description: "By slug; an org whose token policy the PAT breaks is listed with unreachable_reason (its requests there get 403 policy_violation)",
+            headers: patExpiryHeader,
+            ...json({type: 'array', items: {$ref: '#/components/schemas/OrganizationListItem'}}),
+          },
           401: unauthorized,
           429: throttled,
         },

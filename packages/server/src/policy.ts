@@ -27,25 +27,66 @@ function alternatives(values: readonly string[]): string {
   return values.length <= 1 ? (values[0] ?? '') : `${values.slice(0, -1).join(', ')} or ${values.at(-1)}`
 }
 
+/** A rule of an organization's policy a token breaks, and the flag value of a token that keeps it. */
+interface BrokenRule {
+  /** "ops allows tokens that expire within 90 days" */
+  rule: string
+  flag: '--expiry' | '--scope' | '--org'
+  /** The values of `flag` the rule allows, most permissive last. */
+  allowed: readonly string[]
+}
+
+function brokenRules(organization: Organization, token: TokenTraits): BrokenRule[] {
+  const {slug, tokenPolicy: policy} = organization
+  const broken: BrokenRule[] = []
+  const max = policy.maxLifetimeDays
+  if (max !== null && (token.lifetimeDays === null || token.lifetimeDays > max)) {
+    const allowed = EXPIRY_CHOICES.filter(([, days]) => days <= max).map(([choice]) => choice)
+    broken.push({rule: `${slug} allows tokens that expire within ${max} days`, flag: '--expiry', allowed})
+  }
+  if (!policy.allowedScopes.includes(token.scope)) {
+    broken.push({rule: `${slug} allows tokens with scope ${alternatives(policy.allowedScopes)} only`, flag: '--scope', allowed: policy.allowedScopes})
+  }
+  if (policy.requireOrgRestriction && token.orgId !== organization.id) {
+    broken.push({rule: `${slug} requires tokens restricted to it`, flag: '--org', allowed: [slug]})
+  }
+  return broken
+}
+
 /**
  * The rules of the organization's policy the token breaks, one sentence each naming the
  * organization, the rule and the allowed values (the message of 403 policy_violation).
  */
 export function policyViolations(organization: Organization, token: TokenTraits): string[] {
-  const {slug, tokenPolicy: policy} = organization
-  const violations: string[] = []
-  const max = policy.maxLifetimeDays
-  if (max !== null && (token.lifetimeDays === null || token.lifetimeDays > max)) {
-    const allowed = EXPIRY_CHOICES.filter(([, days]) => days <= max).map(([choice]) => choice)
-    violations.push(`${slug} allows tokens that expire within ${max} days: use --expiry ${alternatives(allowed)}`)
-  }
-  if (!policy.allowedScopes.includes(token.scope)) {
-    violations.push(`${slug} allows tokens with scope ${alternatives(policy.allowedScopes)} only: use --scope ${alternatives(policy.allowedScopes)}`)
-  }
-  if (policy.requireOrgRestriction && token.orgId !== organization.id) {
-    violations.push(`${slug} requires tokens restricted to it: use --org ${slug}`)
-  }
-  return violations
+  return brokenRules(organization, token).map(({rule, flag, allowed}) => `${rule}: use ${flag} ${alternatives(allowed)}`)
+}
+
+/** A token name as a shell word: names may contain spaces, never quotes (TOKEN_NAME). */
+function shellWord(name: string): string {
+  return /^[\w.-]+$/.test(name) ? name : `"${name}"`
+}
+
+/**
+ * The refusal of a rotation the token's org policy now forbids, or null. A rotation keeps the
+ * lifetime and scope, which no flag of `rotate` changes: the fix is a replacement token, given as
+ * the commands to run (the token is already refused in its only org, so revoking it first loses nothing).
+ */
+export function rotationRefusal(organization: Organization, token: PersonalAccessToken): string | null {
+  const traits = traitsOf(token)
+  const broken = brokenRules(organization, traits)
+  if (broken.length === 0) return null
+  const kept = broken.map(({flag}) =>
+    flag === '--expiry' ? `lifetime (${traits.lifetimeDays === null ? 'never expires' : `${traits.lifetimeDays} days`})` : `scope (${traits.scope})`,
+  )
+  const value = (flag: BrokenRule['flag'], own: string) => broken.find((rule) => rule.flag === flag)?.allowed.at(-1) ?? own
+  const expiry = value('--expiry', traits.lifetimeDays === null ? 'never' : `${traits.lifetimeDays}d`)
+  const name = shellWord(token.name)
+  const create = [`ndcli auth token create --name ${name} --scope ${value('--scope', traits.scope)} --org ${organization.slug} --expiry ${expiry}`]
+  for (const cidr of token.allowIps ?? []) create.push(`--allow-ip ${cidr}`)
+  return (
+    `${broken.map(({rule}) => rule).join('; ')}, and a rotation keeps the token's ${kept.join(' and ')}: ` +
+    `replace it with 'ndcli auth token revoke ${name} --yes && ${create.join(' ')}'.`
+  )
 }
 
 /** One line for an error message. */

@@ -4,6 +4,7 @@
  * sign-in page's form submitted the way a browser submits it.
  */
 import {spawn, type ChildProcess} from 'node:child_process'
+import {randomBytes} from 'node:crypto'
 import {mkdtemp, open, rm} from 'node:fs/promises'
 import {tmpdir} from 'node:os'
 import {dirname, join} from 'node:path'
@@ -26,6 +27,10 @@ export interface ServerProcessOptions {
    * load generator. log() then returns stdout only.
    */
   logFile?: string
+  /** Listen on this address (e.g. `::`, dual-stack); default: 127.0.0.1. */
+  host?: string
+  /** More `start` options, e.g. `['--trust-proxy', '1']`. */
+  startArgs?: string[]
 }
 
 export interface ServerProcess {
@@ -43,13 +48,14 @@ export interface ServerProcess {
 }
 
 export async function startServerProcess(options: ServerProcessOptions = {}): Promise<ServerProcess> {
-  const ownsDataDir = !options.dataDir && !options.databaseUrl
+  // Also made (and removed) for PostgreSQL, which keeps nothing there.
+  const ownsDataDir = !options.dataDir
   const dataDir = options.dataDir ?? (await mkdtemp(join(tmpdir(), 'ndcli-server-')))
   const storage = options.databaseUrl ? ['--database-url', options.databaseUrl] : ['--data-dir', dataDir]
   // A test suite signs in from 127.0.0.1 far more often than a person does: unless a test sets it.
   const env = {NDCLI_SERVER_DEVICE_CODE_LIMIT: '1000', ...process.env, ...options.env}
   const logFile = options.logFile === undefined ? undefined : await open(options.logFile, 'a')
-  const child = spawn(process.execPath, [SERVER_BIN, 'start', '--host', '127.0.0.1', '--port', String(options.port ?? 0), ...storage], {
+  const child = spawn(process.execPath, [SERVER_BIN, 'start', '--host', options.host ?? '127.0.0.1', '--port', String(options.port ?? 0), ...storage, ...(options.startArgs ?? [])], {
     env,
     stdio: ['ignore', 'pipe', logFile ? logFile.fd : 'pipe'],
   })
@@ -172,4 +178,39 @@ export async function deviceFlowSession(
   if (tokenResponse.status !== 200) throw new Error(`exchanging the device code failed: ${tokenResponse.status} ${await tokenResponse.text()}`)
   return (await tokenResponse.json()) as {access_token: string; refresh_token: string; expires_in: number; token_type: string}
 }
+/**
+ * The back ends a suite of the whole system runs its server on: SQLite always, PostgreSQL too when
+ * NDCLI_TEST_DATABASE_URL is set (CI sets it, see .ci/start-postgres).
+ */
+export const TEST_BACKENDS: ReadonlyArray<'sqlite' | 'postgres'> = process.env.NDCLI_TEST_DATABASE_URL ? ['sqlite', 'postgres'] : ['sqlite']
+
+/**
+ * startServerProcess's storage for a back end of TEST_BACKENDS: a new SQLite directory (its
+ * default), or a new schema on NDCLI_TEST_DATABASE_URL, chosen by the URL's search_path; drop()
+ * removes the schema after the server has stopped.
+ */
+export async function testStorage(backend: 'sqlite' | 'postgres'): Promise<{databaseUrl?: string; drop(): Promise<void>}> {
+  const base = process.env.NDCLI_TEST_DATABASE_URL
+  if (backend === 'sqlite') return {drop: async () => {}}
+  if (!base) throw new Error('NDCLI_TEST_DATABASE_URL is not set')
+  const {default: pg} = await import('pg')
+  const schema = `ndcli_e2e_${randomBytes(6).toString('hex')}`
+  const sql = async (statement: string) => {
+    const client = new pg.Client({connectionString: base})
+    await client.connect()
+    try {
+      await client.query(statement)
+    } finally {
+      await client.end()
+    }
+  }
+  // A throwaway schema for a test server, not data: the Store has no say in it (test/backends.ts does the same).
+  // eslint-disable-next-line no-restricted-syntax
+  await sql(`CREATE SCHEMA ${schema}`)
+  const url = new URL(base)
+  url.searchParams.set('options', `-c search_path=${schema}`)
+  // eslint-disable-next-line no-restricted-syntax
+  return {databaseUrl: url.toString(), drop: () => sql(`DROP SCHEMA IF EXISTS ${schema} CASCADE`)}
+}
+
 export {cliHarness, localDatePlusDays, tokenFrom, withRequests, type Cli} from './cli-harness.js'

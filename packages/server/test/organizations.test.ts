@@ -25,7 +25,7 @@ backends('organizations and permissions', (backend) => {
       ['dev', 'read-write'],
       ['ops', 'superuser'],
     ])
-    expect(Object.keys(response.body[0])).to.deep.equal(['slug', 'name', 'description', 'role', 'created_at'])
+    expect(Object.keys(response.body[0])).to.deep.equal(['slug', 'name', 'description', 'role', 'created_at', 'unreachable_reason'])
   })
 
   it('shows and updates one organization', async () => {

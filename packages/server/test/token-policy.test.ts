@@ -2,15 +2,18 @@ import {request as httpRequest} from 'node:http'
 import {expect} from 'chai'
 import {openStore} from '../src/db/index.js'
 import {startServer, type RunningServer} from '../src/server.js'
+import {deviceFlowSession, seedAccount, startServerProcess, type ServerProcess} from '../src/testing.js'
+import {freshDatabase, type TestDatabase} from './backends.js'
+import {ensureBuilt} from './build.js'
 import {backends, createPat, expectError, request, seedUser, signIn, startTestServer, type ApiResponse, type TestServer} from './helpers.js'
 import {conformanceProblem} from './openapi-conformance.js'
 
 /** A GET from a chosen loopback source address: the kernel would pick 127.0.0.1 (or ::1) otherwise. */
-function getFrom(url: string, localAddress: string, path: string, token: string): Promise<ApiResponse> {
+function getFrom(url: string, localAddress: string, path: string, token: string, headers: Record<string, string> = {}): Promise<ApiResponse> {
   return new Promise((resolve, reject) => {
     const target = new URL(path, url)
     const outgoing = httpRequest(
-      {host: target.hostname.replace(/^\[|\]$/g, ''), port: target.port, path: target.pathname, localAddress, headers: {authorization: `Bearer ${token}`}},
+      {host: target.hostname.replace(/^\[|\]$/g, ''), port: target.port, path: target.pathname, localAddress, headers: {...headers, authorization: `Bearer ${token}`}},
       (response) => {
         let text = ''
         response.setEncoding('utf8').on('data', (chunk: string) => (text += chunk))
@@ -119,6 +122,14 @@ backends('org token policy', (backend) => {
       expectError(refused, 403, 'policy_violation')
       expect(refused.body.error.message).to.equal('ops requires tokens restricted to it: use --org ops.')
       expect((await request(server, 'GET', '/api/v1/organizations/dev', {token: created.body.token})).status).to.equal(200)
+      const organizations = (await request(server, 'GET', '/api/v1/organizations', {token: created.body.token})).body as Array<{slug: string; unreachable_reason: string | null}>
+      expect(organizations.map(({slug, unreachable_reason: reason}) => [slug, reason])).to.deep.equal([
+        ['audit', null],
+        ['dev', null],
+        ['ops', 'ops requires tokens restricted to it: use --org ops.'],
+      ])
+      const bySession = (await request(server, 'GET', '/api/v1/organizations', {token: session})).body as Array<{unreachable_reason: string | null}>
+      expect(bySession.map((item) => item.unreachable_reason)).to.deep.equal([null, null, null])
 
       const listed = (await request(server, 'GET', '/api/v1/auth/tokens', {token: session})).body as Array<{name: string; unreachable_orgs: unknown}>
       expect(listed.find((token) => token.name === 'everywhere')!.unreachable_orgs).to.deep.equal([
@@ -163,7 +174,11 @@ backends('org token policy', (backend) => {
     await setPolicy('dev', {max_lifetime: '180d'})
     const refused = await request(server, 'POST', '/api/v1/auth/tokens/to-rotate/rotate', {token: session, json: {}})
     expectError(refused, 403, 'policy_violation')
-    expect(refused.body.error.message).to.equal('dev allows tokens that expire within 180 days: use --expiry 30d, 60d, 90d or 180d.')
+    // rotate has no --expiry: the fix is a replacement token, as commands to run.
+    expect(refused.body.error.message).to.equal(
+      "dev allows tokens that expire within 180 days, and a rotation keeps the token's lifetime (365 days): " +
+        "replace it with 'ndcli auth token revoke to-rotate --yes && ndcli auth token create --name to-rotate --scope RW --org dev --expiry 180d'.",
+    )
   })
 
   it('a policy change applies to the next request on another instance over the same database', async () => {
@@ -262,4 +277,85 @@ backends('per-token IP allowlist', (backend) => {
       expect(response.body.error.message).to.match(message)
     })
   }
+})
+
+/**
+ * Behind a reverse proxy the client address is X-Forwarded-For's, and only with the operator's
+ * proxy trust on: the real ndcli-server, started with --trust-proxy (a list of proxy addresses)
+ * or NDCLI_TRUST_PROXY (a hop count), dual-stack so that ::1 reaches it too.
+ */
+backends('per-token IP allowlist behind a trusted proxy (real ndcli-server)', (backend) => {
+  const account = {email: 'ada@example.com', password: 'behind the proxy'}
+  const databases: TestDatabase[] = []
+  const servers: ServerProcess[] = []
+  /** The allowlist of every token here: the CI's egress range, never a loopback address. */
+  const egress = '203.0.113.0/24'
+
+  before(ensureBuilt)
+  after(async () => {
+    await Promise.all(servers.map((server) => server.stop()))
+    await Promise.all(databases.map((database) => database.drop()))
+  })
+
+  /** A server with that proxy trust, an account on it, and a token that only the egress range may use. */
+  async function serverWithToken(options: {startArgs?: string[]; env?: Record<string, string>}) {
+    const database = await freshDatabase(backend)
+    databases.push(database)
+    const server = await startServerProcess({...database.storeOptions, host: '::', ...options})
+    servers.push(server)
+    await seedAccount(server, account)
+    const session = (await deviceFlowSession(server.url, account)).access_token
+    const created = await fetch(`${server.url}/api/v1/auth/tokens`, {
+      method: 'POST',
+      headers: {authorization: `Bearer ${session}`, 'content-type': 'application/json'},
+      body: JSON.stringify({name: 'ci', scope: 'RO', allow_ips: [egress]}),
+    })
+    expect(created.status).to.equal(201)
+    const {token} = (await created.json()) as {token: string}
+    const port = new URL(server.url).port
+    /** GET /auth/me with the token from a loopback source address, through a "proxy" that sent this X-Forwarded-For. */
+    const me = (source: string, forwardedFor?: string) =>
+      getFrom(`http://${source.includes(':') ? `[${source}]` : '127.0.0.1'}:${port}`, source, '/api/v1/auth/me', token, forwardedFor ? {'x-forwarded-for': forwardedFor} : {})
+    const lastUsedIp = async () => (await getFrom(`http://127.0.0.1:${port}`, '127.0.0.1', '/api/v1/auth/tokens/ci', session)).body.last_used_ip as string
+    return {me, lastUsedIp}
+  }
+
+  /** Allowed: 200. Refused: 403 ip_not_allowed naming the address the server saw, and never the allowlist. */
+  function expectVerdict(response: ApiResponse, seen: string, allowed: boolean) {
+    if (allowed) return expect(response.status, response.text).to.equal(200)
+    expectError(response, 403, 'ip_not_allowed')
+    expect(response.body.error.message).to.match(new RegExp(`^This token is not allowed from ${seen.replaceAll('.', '\\.')}: `))
+    expect(response.body.error.message).not.to.include('203.0.113.0')
+  }
+
+  it('--trust-proxy 127.0.0.2,::1: X-Forwarded-For from those proxies is the client; from any other peer it is not believed', async () => {
+    const {me, lastUsedIp} = await serverWithToken({startArgs: ['--trust-proxy', '127.0.0.2,::1']})
+    const cases: Array<[source: string, forwardedFor: string | undefined, seen: string, allowed: boolean]> = [
+      ['127.0.0.2', '203.0.113.9', '203.0.113.9', true],
+      ['::1', '203.0.113.10', '203.0.113.10', true],
+      ['127.0.0.2', '198.51.100.7', '198.51.100.7', false],
+      ['::1', '198.51.100.7', '198.51.100.7', false],
+      // Only the proxy's own hop is believed: an address the client put in front is not.
+      ['127.0.0.2', '203.0.113.9, 198.51.100.7', '198.51.100.7', false],
+      // 127.0.0.3 is no trusted proxy: its header is ignored and its own address decides.
+      ['127.0.0.3', '203.0.113.9', '127.0.0.3', false],
+      ['127.0.0.2', undefined, '127.0.0.2', false],
+    ]
+    for (const [source, forwardedFor, seen, allowed] of cases) expectVerdict(await me(source, forwardedFor), seen, allowed)
+    // The last use (written at most once a minute: the first request served) records the client, not the proxy.
+    expect(await lastUsedIp()).to.equal('203.0.113.9')
+  })
+
+  it('NDCLI_TRUST_PROXY=1: one proxy hop in front of the server, whichever its address', async () => {
+    const {me} = await serverWithToken({env: {NDCLI_TRUST_PROXY: '1'}})
+    const cases: Array<[source: string, forwardedFor: string | undefined, seen: string, allowed: boolean]> = [
+      ['127.0.0.3', '203.0.113.9', '203.0.113.9', true],
+      ['::1', '203.0.113.9', '203.0.113.9', true],
+      ['127.0.0.2', '198.51.100.7', '198.51.100.7', false],
+      // One hop: the rightmost entry is the client, not the one the client wrote before it.
+      ['127.0.0.3', '203.0.113.9, 198.51.100.7', '198.51.100.7', false],
+      ['127.0.0.3', undefined, '127.0.0.3', false],
+    ]
+    for (const [source, forwardedFor, seen, allowed] of cases) expectVerdict(await me(source, forwardedFor), seen, allowed)
+  })
 })

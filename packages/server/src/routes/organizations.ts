@@ -4,7 +4,7 @@ import {authorizeOrganization, principalOf, visibleToCredential} from '../auth.j
 import type {AppContext} from '../context.js'
 import type {Organization, Role} from '../db/index.js'
 import {insufficientScope} from '../errors.js'
-import {applyPolicyChange, policyView, type TokenPolicyChange} from '../policy.js'
+import {applyPolicyChange, policyView, policyViolations, traitsOf, violationMessage, type TokenPolicyChange} from '../policy.js'
 
 const DESCRIPTION_MAX_LENGTH = 1000
 
@@ -62,9 +62,14 @@ function organizationItem(organization: Organization, role: Role) {
 export function registerOrganizationRoutes(app: FastifyInstance, {store, auth}: AppContext): void {
   app.get('/api/v1/organizations', {onRequest: auth.anyCredential}, async (request) => {
     const {user, credential} = principalOf(request)
+    const traits = credential.type === 'pat' ? traitsOf(credential.token) : undefined
     return (await store.listMemberships(user.id))
       .filter(({organization}) => visibleToCredential(credential, organization.id))
-      .map(({organization, role}) => organizationItem(organization, role))
+      .map(({organization, role}) => {
+        // Listed all the same: the member should learn why this token is refused there, and how to get one that is not.
+        const violations = traits ? policyViolations(organization, traits) : []
+        return {...organizationItem(organization, role), unreachable_reason: violations.length > 0 ? violationMessage(violations) : null}
+      })
   })
 
   app.get<{Params: {slug: string}}>(

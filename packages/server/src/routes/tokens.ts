@@ -17,7 +17,7 @@ import {addSeconds} from '../clock.js'
 import type {AppContext} from '../context.js'
 import {UniqueViolation, type Membership, type Organization, type PersonalAccessToken, type Scope, type Store, type User} from '../db/index.js'
 import {invalidInput, nameTaken, notAMember, notFound, policyViolation, rotationConflict} from '../errors.js'
-import {policyCheckItem, policyViolations, traitsOf, violationMessage, type TokenTraits} from '../policy.js'
+import {policyCheckItem, policyViolations, rotationRefusal, traitsOf, violationMessage, type TokenTraits} from '../policy.js'
 import {secretDigest} from '../secrets.js'
 
 /** `expires_in` choices and their length in days (null: never expires). */
@@ -267,8 +267,8 @@ export function registerTokenRoutes(app: FastifyInstance, {store, clock, auth}: 
         // The org's policy may have changed since the token was made: a rotation must not renew a token it forbids.
         if (token.orgId !== null) {
           const organization = token.orgSlug === null ? undefined : await store.findOrganizationBySlug(token.orgSlug)
-          const violations = organization ? policyViolations(organization, traitsOf(token)) : []
-          if (violations.length > 0) throw policyViolation(violationMessage(violations))
+          const refusal = organization ? rotationRefusal(organization, token) : null
+          if (refusal) throw policyViolation(refusal)
         }
         const now = clock()
         const lifetime = lifetimeSeconds(token)
