@@ -229,6 +229,7 @@ function onlyInstanceofReadableStream(code) {
   if (tests === 0) throw new Error('the runtime no longer tests instanceof ReadableStream: drop scripts/shims/readable-stream.js')
 }
 
+const OCLIF_LIB = /[/\\]@oclif[/\\]core[/\\]lib[/\\]/
 const GOT_OPTIONS = /[/\\]got[/\\]dist[/\\]source[/\\]core[/\\]options\.js$/
 const LAZY_IMPORTS = [
   // Used only for https: URLs or `http2: true` (getFallbackRequestFunction, createNativeRequestOptions).
@@ -247,6 +248,9 @@ const LAZY_IMPORTS = [
     present: {createZstdDecompress: 'typeof process.versions.zstd === "string"'},
   })),
   {importer: /[/\\]cacheable-request[/\\]dist[/\\]index\.js$/, path: 'node:crypto'},
+  // oclif's own modules require these as they load, for help, error boxes, templates in settings
+  // and command discovery by pattern, which a run that prints JSON or its version does not use.
+  ...['wrap-ansi', 'ejs', 'tinyglobby'].map((path) => ({importer: OCLIF_LIB, path, callable: path === 'wrap-ansi'})),
   // Only for got's `dnsCache` option; a request to an IP address looks nothing up.
   {importer: /[/\\]got[/\\]dist[/\\]source[/\\]core[/\\]utils[/\\]dns-cache\.js$/, path: 'node:dns'},
   // got names every request with randomUUID() only to label its diagnostics_channel messages (a
@@ -270,22 +274,28 @@ function lazyImports() {
   return {
     name: 'lazy-imports',
     setup(esbuild) {
-      esbuild.onResolve({filter: /^(node:[a-z0-9]+|\.\/utils\/http2-client\.js)$/}, async (args) => {
+      esbuild.onResolve({filter: new RegExp(`^(${[...paths].map((path) => path.replaceAll(/[.*+?^${}()|[\]\\/]/g, '\\$&')).join('|')})$`)}, async (args) => {
         // A shim's own require() is of the real module.
-        if (!paths.has(args.path) || args.namespace === 'lazy-imports') return undefined
+        if (args.namespace === 'lazy-imports') return undefined
         const lazy = LAZY_IMPORTS.find((entry) => entry.path === args.path && entry.importer.test(args.importer))
         if (!lazy) return undefined
         used.add(lazy)
-        const builtin = args.path.startsWith('node:')
+        const relativePath = args.path.startsWith('.')
         // Named by a path relative to the package (the bundle names its modules by their paths);
         // one shim per importer, as their members may differ.
-        const path = builtin ? `${args.path}#${relative(cwd, args.importer)}` : relative(cwd, resolve(args.resolveDir, args.path))
-        return {path, namespace: 'lazy-imports', pluginData: {...lazy, resolveDir: builtin ? cwd : args.resolveDir}}
+        const path = relativePath ? relative(cwd, resolve(args.resolveDir, args.path)) : `${args.path}#${relative(cwd, args.importer)}`
+        return {path, namespace: 'lazy-imports', pluginData: {...lazy, resolveDir: args.resolveDir}}
       })
       esbuild.onLoad({filter: /.*/, namespace: 'lazy-imports'}, ({pluginData: lazy}) => {
         if (lazy.contents) return {contents: lazy.contents, resolveDir: lazy.resolveDir, loader: 'js'}
-        const {functions = [], present = {}, names = Object.keys(require(lazy.path)).filter((name) => !functions.includes(name))} = lazy
+        const real = createRequire(join(lazy.resolveDir, 'importer.js'))(lazy.path)
+        const {functions = [], present = {}, names = Object.keys(real).filter((name) => !functions.includes(name))} = lazy
         const load = `let loaded;\nconst load = () => (loaded ??= require(${JSON.stringify(lazy.path)}));\n`
+        if (lazy.callable) {
+          // A module that is a function: a function that calls it, with its other members.
+          const members = names.map((name) => `Object.defineProperty(module.exports, ${JSON.stringify(name)}, {get: () => load()[${JSON.stringify(name)}], enumerable: true});\n`)
+          return {contents: `${load}module.exports = function (...args) { return load().apply(this, args); };\n${members.join('')}`, resolveDir: lazy.resolveDir, loader: 'js'}
+        }
         const members = [
           ...names.map((name) => `get ${name}() { return load().${name}; }`),
           ...functions.filter((name) => !present[name]).map((name) => `${name}: (...args) => load().${name}(...args)`),
@@ -307,7 +317,7 @@ function sourceEdits() {
     name: 'source-edits',
     setup(esbuild) {
       for (const edit of SOURCE_EDITS) {
-        esbuild.onLoad({filter: edit.file}, (args) => {
+        esbuild.onLoad({filter: edit.file, namespace: 'file'}, (args) => {
           const source = readFileSync(args.path, 'utf8')
           if (!source.includes(edit.find)) throw new Error(`${args.path} no longer contains the code scripts/bundle.js edits:\n${edit.find}`)
           applied.add(edit)
