@@ -29,6 +29,7 @@ import {build} from 'esbuild'
 import {readdirSync, readFileSync, writeFileSync} from 'node:fs'
 import {createRequire} from 'node:module'
 import {dirname, join, relative, resolve} from 'node:path'
+import {fileURLToPath} from 'node:url'
 
 const target = process.argv[2]
 const cwd = process.cwd()
@@ -178,12 +179,13 @@ function plainPluginNames() {
       esbuild.onResolve({filter: /^minimatch$/}, (args) => {
         if (!importer.test(args.importer)) return undefined
         used = true
-        return {path: `${args.importer}#minimatch`, namespace: 'plain-plugin-names'}
+        // Named relative to the package, as the bundle names its modules: not where it was built.
+        return {path: `${relative(cwd, args.importer)}#minimatch`, namespace: 'plain-plugin-names', pluginData: {resolveDir: dirname(args.importer)}}
       })
       esbuild.onLoad({filter: /.*/, namespace: 'plain-plugin-names'}, (args) => ({
         contents: `const glob = /[*?[\\]{}\\\\]|[+!@]\\(|^[!#]/;
 exports.minimatch = (name, pattern, options) => (glob.test(pattern) || options ? require('minimatch').minimatch(name, pattern, options) : name === pattern);`,
-        resolveDir: dirname(args.path),
+        resolveDir: args.pluginData.resolveDir,
         loader: 'js',
       }))
       esbuild.onEnd(() => {
@@ -200,7 +202,34 @@ exports.minimatch = (name, pattern, options) => (glob.test(pattern) || options ?
  * which needs none of it. As got's modules import them, they resolve to shims that load the real
  * module on first use (an https:// request, HTTP/2): an alias, not an edit of got's text.
  * Upstream: got could load its HTTP/2 client and node:https on the first https request.
+ * node:zlib (~10 M: Node 26's zlib loads its zip modules too) is needed only for a compressed
+ * response, and node:crypto (~25 M: all of Node's crypto modules) only for a cached request's key
+ * (cacheable-request), node:dns only for got's DNS cache.
  */
+/** The global `ReadableStream`, throughout the runtime, is the injected test of scripts/shims/readable-stream.js. */
+const WEB_STREAM_TEST = fileURLToPath(new URL('shims/readable-stream.js', import.meta.url))
+
+/** The injected `ReadableStream` can only answer instanceof: any other use of the global would fail at run time, so it fails the build. */
+function onlyInstanceofReadableStream(code) {
+  let tests = 0
+  const visit = (node, parent) => {
+    const named = parent && ((parent.type === 'MemberExpression' && parent.property === node && !parent.computed) || (parent.type === 'Property' && parent.key === node && !parent.computed))
+    if (node.type === 'Identifier' && node.name === 'ReadableStream' && !named) {
+      if (parent.type === 'BinaryExpression' && parent.operator === 'instanceof' && parent.right === node) tests++
+      // The shim's own binding: `var ReadableStream` and its assignment.
+      else if (!(parent.type === 'VariableDeclarator' || (parent.type === 'AssignmentExpression' && parent.left === node))) {
+        throw new Error(`the runtime uses the global ReadableStream other than with instanceof, at ${node.start}: scripts/shims/readable-stream.js would break it`)
+      }
+    }
+    for (const child of Object.values(node)) {
+      for (const item of Array.isArray(child) ? child : [child]) if (item && typeof item.type === 'string') visit(item, node)
+    }
+  }
+  visit(parse(code, {ecmaVersion: 'latest'}), null)
+  if (tests === 0) throw new Error('the runtime no longer tests instanceof ReadableStream: drop scripts/shims/readable-stream.js')
+}
+
+const OCLIF_LIB = /[/\\]@oclif[/\\]core[/\\]lib[/\\]/
 const GOT_OPTIONS = /[/\\]got[/\\]dist[/\\]source[/\\]core[/\\]options\.js$/
 const LAZY_IMPORTS = [
   // Used only for https: URLs or `http2: true` (getFallbackRequestFunction, createNativeRequestOptions).
@@ -210,29 +239,69 @@ const LAZY_IMPORTS = [
   {importer: GOT_OPTIONS, path: 'node:tls', functions: ['checkServerIdentity']},
   // Http2ServerResponse and constants: only when a response is piped into an HTTP/2 server's.
   {importer: /[/\\]got[/\\]dist[/\\]source[/\\]core[/\\]index\.js$/, path: 'node:http2', names: ['Http2ServerResponse', 'constants']},
+  // Both test `typeof zlib.createZstdDecompress` as they load: a function here when this Node has
+  // zstd, which is how got itself decides to ask for zstd (process.versions.zstd).
+  ...[/[/\\]got[/\\]dist[/\\]source[/\\]core[/\\]utils[/\\]decompress-response\.js$/, /[/\\]decompress-response[/\\]index\.js$/].map((importer) => ({
+    importer,
+    path: 'node:zlib',
+    functions: ['createZstdDecompress'],
+    present: {createZstdDecompress: 'typeof process.versions.zstd === "string"'},
+  })),
+  {importer: /[/\\]cacheable-request[/\\]dist[/\\]index\.js$/, path: 'node:crypto'},
+  // oclif's own modules require these as they load, for help, error boxes, templates in settings
+  // and command discovery by pattern, which a run that prints JSON or its version does not use.
+  ...['wrap-ansi', 'ejs', 'tinyglobby'].map((path) => ({importer: OCLIF_LIB, path, callable: path === 'wrap-ansi'})),
+  // Only for got's `dnsCache` option; a request to an IP address looks nothing up.
+  {importer: /[/\\]got[/\\]dist[/\\]source[/\\]core[/\\]utils[/\\]dns-cache\.js$/, path: 'node:dns'},
+  // got names every request with randomUUID() only to label its diagnostics_channel messages (a
+  // correlation id, no secret; ndcli subscribes to none), which loaded all of node:crypto for each
+  // run: an RFC 9562 version 4 UUID from Math.random instead. Upstream: got could number requests.
+  {importer: /[/\\]got[/\\]dist[/\\]source[/\\]core[/\\]diagnostics-channel\.js$/, path: 'node:crypto', contents: `exports.randomUUID = () => {
+  let id = '';
+  for (let i = 0; i < 16; i++) {
+    const byte = Math.floor(Math.random() * 256);
+    id += ((i === 6 ? (byte & 0x0f) | 0x40 : i === 8 ? (byte & 0x3f) | 0x80 : byte) + 0x100).toString(16).slice(1);
+    if (i === 3 || i === 5 || i === 7 || i === 9) id += '-';
+  }
+  return id;
+};
+`},
 ]
 
 function lazyImports() {
   const used = new Set()
+  const paths = new Set(LAZY_IMPORTS.map((entry) => entry.path))
   return {
     name: 'lazy-imports',
     setup(esbuild) {
-      esbuild.onResolve({filter: /^(node:(https|tls|http2)|\.\/utils\/http2-client\.js)$/}, async (args) => {
+      esbuild.onResolve({filter: new RegExp(`^(${[...paths].map((path) => path.replaceAll(/[.*+?^${}()|[\]\\/]/g, '\\$&')).join('|')})$`)}, async (args) => {
+        // A shim's own require() is of the real module.
+        if (args.namespace === 'lazy-imports') return undefined
         const lazy = LAZY_IMPORTS.find((entry) => entry.path === args.path && entry.importer.test(args.importer))
         if (!lazy) return undefined
         used.add(lazy)
-        const builtin = args.path.startsWith('node:')
-        // Named by a path relative to the package (the bundle names its modules by their paths).
-        return {path: builtin ? args.path : relative(cwd, resolve(args.resolveDir, args.path)), namespace: 'lazy-imports', pluginData: {...lazy, resolveDir: builtin ? cwd : args.resolveDir}}
+        const relativePath = args.path.startsWith('.')
+        // Named by a path relative to the package (the bundle names its modules by their paths);
+        // one shim per importer, as their members may differ.
+        const path = relativePath ? relative(cwd, resolve(args.resolveDir, args.path)) : `${args.path}#${relative(cwd, args.importer)}`
+        return {path, namespace: 'lazy-imports', pluginData: {...lazy, resolveDir: args.resolveDir}}
       })
       esbuild.onLoad({filter: /.*/, namespace: 'lazy-imports'}, ({pluginData: lazy}) => {
-        const {functions = [], names = Object.keys(require(lazy.path)).filter((name) => !functions.includes(name))} = lazy
+        if (lazy.contents) return {contents: lazy.contents, resolveDir: lazy.resolveDir, loader: 'js'}
+        const real = createRequire(join(lazy.resolveDir, 'importer.js'))(lazy.path)
+        const {functions = [], present = {}, names = Object.keys(real).filter((name) => !functions.includes(name))} = lazy
         const load = `let loaded;\nconst load = () => (loaded ??= require(${JSON.stringify(lazy.path)}));\n`
+        if (lazy.callable) {
+          // A module that is a function: a function that calls it, with its other members.
+          const members = names.map((name) => `Object.defineProperty(module.exports, ${JSON.stringify(name)}, {get: () => load()[${JSON.stringify(name)}], enumerable: true});\n`)
+          return {contents: `${load}module.exports = function (...args) { return load().apply(this, args); };\n${members.join('')}`, resolveDir: lazy.resolveDir, loader: 'js'}
+        }
         const members = [
           ...names.map((name) => `get ${name}() { return load().${name}; }`),
-          ...functions.map((name) => `${name}: (...args) => load().${name}(...args)`),
+          ...functions.filter((name) => !present[name]).map((name) => `${name}: (...args) => load().${name}(...args)`),
         ]
-        return {contents: `${load}module.exports = {${members.join(', ')}};\n`, resolveDir: lazy.resolveDir, loader: 'js'}
+        const conditional = Object.entries(present).map(([name, condition]) => `if (${condition}) module.exports.${name} = (...args) => load().${name}(...args);\n`)
+        return {contents: `${load}module.exports = {${members.join(', ')}};\n${conditional.join('')}`, resolveDir: lazy.resolveDir, loader: 'js'}
       })
       esbuild.onEnd(() => {
         const missed = LAZY_IMPORTS.filter((entry) => !used.has(entry))
@@ -248,7 +317,7 @@ function sourceEdits() {
     name: 'source-edits',
     setup(esbuild) {
       for (const edit of SOURCE_EDITS) {
-        esbuild.onLoad({filter: edit.file}, (args) => {
+        esbuild.onLoad({filter: edit.file, namespace: 'file'}, (args) => {
           const source = readFileSync(args.path, 'utf8')
           if (!source.includes(edit.find)) throw new Error(`${args.path} no longer contains the code scripts/bundle.js edits:\n${edit.find}`)
           applied.add(edit)
@@ -306,8 +375,10 @@ function eagerModuleFactories(code) {
 
 async function bundleCore() {
   const outfile = 'dist/runtime.cjs'
-  const result = await build({...common, format: 'cjs', entryPoints: ['src/index.ts'], outfile, external: ['typescript', '@napi-rs/keyring'], plugins: [sourceEdits(), plainPluginNames(), lazyImports()]})
-  writeFileSync(outfile, eagerModuleFactories(readFileSync(outfile, 'utf8')))
+  const result = await build({...common, format: 'cjs', entryPoints: ['src/index.ts'], outfile, external: ['typescript', '@napi-rs/keyring'], inject: [WEB_STREAM_TEST], plugins: [sourceEdits(), plainPluginNames(), lazyImports()]})
+  const code = readFileSync(outfile, 'utf8')
+  onlyInstanceofReadableStream(code)
+  writeFileSync(outfile, eagerModuleFactories(code))
   // The package's entry point: named exports over the runtime's (ESM needs them spelled out).
   const names = Object.keys(require(resolve(cwd, outfile))).filter((name) => name !== '__esModule')
   const {version} = JSON.parse(readFileSync('package.json', 'utf8'))
