@@ -47,20 +47,26 @@ async function loggedInCli(bin: string, server: ServerProcess, email: string, or
 
 /**
  * Runs `action` and returns its result with the requests (`METHOD /path`) the server logged
- * meanwhile. A sentinel request afterwards, awaited in the log, makes sure every earlier line has arrived.
+ * meanwhile. The server logs a request after answering it, so a sentinel request before and after,
+ * each awaited in the log, fences off lines of earlier requests (an afterEach's) that arrive late.
  */
 export async function withRequests<T>(server: ServerProcess, action: () => Promise<T>): Promise<{result: T; requests: string[]}> {
-  const before = loggedRequests(server).length
+  const start = await loggedSentinel(server)
   const result = await action()
-  // Any path is logged (query strings are not), so a unique unknown path marks the end.
-  const sentinel = `/__sentinel/${Math.random().toString(36).slice(2)}`
-  await fetch(server.url + sentinel)
-  for (let waited = 0; !loggedRequests(server).includes(`GET ${sentinel}`); waited += 20) {
+  const end = await loggedSentinel(server)
+  return {result, requests: loggedRequests(server).slice(start + 1, end)}
+}
+
+/** Requests a unique unknown path (any path is logged, query strings are not) and returns its index in the log. */
+async function loggedSentinel(server: ServerProcess): Promise<number> {
+  const sentinel = `GET /__sentinel/${Math.random().toString(36).slice(2)}`
+  await fetch(server.url + sentinel.slice('GET '.length))
+  for (let waited = 0; ; waited += 20) {
+    const index = loggedRequests(server).indexOf(sentinel)
+    if (index !== -1) return index
     if (waited > 5000) throw new Error(`the server never logged ${sentinel}`)
     await new Promise((resolve) => setTimeout(resolve, 20))
   }
-  const during = loggedRequests(server).slice(before)
-  return {result, requests: during.slice(0, during.indexOf(`GET ${sentinel}`))}
 }
 
 function loggedRequests(server: ServerProcess): string[] {
