@@ -74,6 +74,10 @@ const RETRIED_METHODS: Method[] = ['GET', 'HEAD', 'OPTIONS']
 /** Answers that say "try again later"; a 500 is a server bug that a retry would only repeat. */
 const RETRIED_STATUSES = [429, 502, 503, 504]
 const NETWORK_ERRORS = ['ETIMEDOUT', 'ECONNRESET', 'EADDRINUSE', 'ECONNREFUSED', 'EPIPE', 'ENOTFOUND', 'ENETUNREACH', 'EAI_AGAIN', 'EHOSTUNREACH']
+/** Node's codes (tls, "X509 certificate error codes") for a chain that ends at a CA this Node does not trust: a CA file fixes them. */
+const UNTRUSTED_CERTIFICATE = ['DEPTH_ZERO_SELF_SIGNED_CERT', 'SELF_SIGNED_CERT_IN_CHAIN', 'UNABLE_TO_GET_ISSUER_CERT', 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY', 'UNABLE_TO_VERIFY_LEAF_SIGNATURE', 'CERT_UNTRUSTED']
+/** A trusted certificate issued for other names than the URL's host. */
+const WRONG_HOST_CERTIFICATE = ['ERR_TLS_CERT_ALTNAME_INVALID', 'HOSTNAME_MISMATCH']
 
 /**
  * A user-given value (a token name, an org slug) as one path segment. An empty
@@ -275,6 +279,7 @@ export class ApiClient {
     if (err?.name === 'ParseError') {
       return new NdError(`The control plane at ${this.baseUrl} sent a malformed response.`, {cause: error, code: 'bad_response'})
     }
+    if (err?.code && (UNTRUSTED_CERTIFICATE.includes(err.code) || WRONG_HOST_CERTIFICATE.includes(err.code))) return this.certificateError(err)
     const reason = err?.code ? networkReason(err.code) : this.redact(err?.message ?? String(error))
     return new UnreachableError(`Could not reach the control plane at ${this.baseUrl}: ${reason}.`, {cause: error, code: 'unreachable', hint: setting})
   }
@@ -296,6 +301,24 @@ export class ApiClient {
     }
     const code = exitCodeForStatus(status) === 7 ? 'server_error' : 'bad_response'
     return new ApiError(status, code, `The control plane at ${this.baseUrl} answered ${describeStatus(response)} without an API error (is ${this.options.apiUrlSetting === CONFIG_SETTING ? 'api.url' : 'NDCLI_API_URL'} right?).`)
+  }
+
+  /** An https certificate that Node refused: exit 7 like any control plane it cannot reach, with the fix for the cause. */
+  private certificateError(error: RequestError): UnreachableError {
+    const {hostname} = new URL(this.baseUrl)
+    const options = {cause: error, code: 'certificate_rejected'}
+    if (UNTRUSTED_CERTIFICATE.includes(error.code)) {
+      return new UnreachableError(`The control plane at ${this.baseUrl} sent a certificate that this machine does not trust (${error.code}).`, {
+        ...options,
+        hint: "If it is signed by your own CA, or self-signed, set NODE_EXTRA_CA_CERTS to that CA's certificate (a PEM file).",
+      })
+    }
+    // Node's altname error carries the peer certificate: name what it was issued for.
+    const names = (error.cause as {cert?: {subjectaltname?: string}} | undefined)?.cert?.subjectaltname
+    return new UnreachableError(`The certificate of the control plane at ${this.baseUrl} is not valid for ${hostname}${names ? ` (it names ${names})` : ''}.`, {
+      ...options,
+      hint: 'Use a host name the certificate names in NDCLI_API_URL (or api.url), or have the certificate issued for this one.',
+    })
   }
 
   /** Which setting to fix when the URL does not lead to a control plane. */
