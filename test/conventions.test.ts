@@ -10,8 +10,10 @@ import {execFile} from 'node:child_process'
 import {existsSync} from 'node:fs'
 import {mkdir, readFile, writeFile} from 'node:fs/promises'
 import {join} from 'node:path'
+import {fileURLToPath} from 'node:url'
 import {promisify} from 'node:util'
 
+import {oclif} from '@ndcli/core'
 import {isolatedDirs, runBinary} from '@ndcli/core/testing'
 
 import {BIN} from './support/cli.js'
@@ -118,6 +120,28 @@ describe('conventions around the commands', () => {
     it('each is loaded where it is needed (the probe sees them)', async () => {
       expect(await shellModules(['autocomplete', 'create'])).to.include('completion-bash.js').and.not.to.include('not-found.js')
       expect(await shellModules(['auth', 'token', 'lst'])).to.include('not-found.js').and.not.to.include('completion-bash.js')
+    })
+  })
+
+  describe('help examples', () => {
+    // oclif's help puts `$ ` before an example only when it starts with the bin (or `$ <bin>`): one that
+    // starts with another program or a variable (`ci-job | ndcli …`, `NDCLI_TOKEN=… ndcli …`) must spell its own `$ `.
+    it('every example of every command (shell and plugins) starts with the bin or with `$ `', async () => {
+      const config = await oclif.Config.load(fileURLToPath(new URL('..', import.meta.url)))
+      const unprefixed = config.commands.flatMap((command) =>
+        (command.examples ?? [])
+          .flatMap((example) => (typeof example === 'string' ? example.split('\n').filter((line) => line.includes('<%= config.bin %>')) : [example.command]))
+          .filter((line) => !line.startsWith('<%= config.bin %>') && !line.startsWith('$ '))
+          .map((line) => `${command.id}: ${line}`),
+      )
+      expect(config.commands.length).to.be.above(20)
+      expect(unprefixed).to.deep.equal([])
+    })
+
+    it('a piped or env-prefixed example is shown as a command line: `$ ci-job … | ndcli auth token scan`, `$ NDCLI_TOKEN=… ndcli auth status`', async () => {
+      const [scan, status] = await Promise.all([ndcli(['auth', 'token', 'scan', '--help']), ndcli(['auth', 'status', '--help'])])
+      expect(scan.stdout).to.match(/^ {4}\$ ci-job 2>&1 \| tee job\.log \| ndcli auth token scan - --revoke$/m)
+      expect(status.stdout).to.match(/^ {2}\$ NDCLI_TOKEN=ndpat_… ndcli auth status$/m)
     })
   })
 

@@ -54,7 +54,7 @@ function viewAt(now: Date): RecordView<AuthStatus> {
 export default class AuthStatusCommand extends NdCommand<typeof AuthStatusCommand> {
   static override summary = 'Show who you are authenticated as, and how.'
   static override description = `Asks the control plane who the current credential belongs to: NDCLI_TOKEN when set (its name, scope, organization and expiry), else the stored login session, and where that session is stored (keyring, or file <path>). Exits 3 when not authenticated.`
-  static override examples = ['<%= config.bin %> <%= command.id %>', '<%= config.bin %> <%= command.id %> -f json', 'NDCLI_TOKEN=ndpat_… <%= config.bin %> <%= command.id %>']
+  static override examples = ['<%= config.bin %> <%= command.id %>', '<%= config.bin %> <%= command.id %> -f json', '$ NDCLI_TOKEN=ndpat_… <%= config.bin %> <%= command.id %>']
 
   async run(): Promise<Rendered<AuthStatus>> {
     const account = await fetchAccount(this.api)

@@ -23,7 +23,7 @@ Exits ${TOKENS_MATCHED_EXIT_CODE} when it found any token, 0 when not (2 for a m
 
   static override examples = [
     {description: 'Scan a repository: its files (minus .gitignore) and every commit', command: '<%= config.bin %> <%= command.id %> --git-history'},
-    {description: 'Scan a CI log on standard input and revoke whatever leaked', command: 'ci-job 2>&1 | tee job.log | <%= config.bin %> <%= command.id %> - --revoke'},
+    {description: 'Scan a CI log on standard input and revoke whatever leaked', command: '$ ci-job 2>&1 | tee job.log | <%= config.bin %> <%= command.id %> - --revoke'},
     {description: 'As a pre-commit hook (.git/hooks/pre-commit): refuse a commit whose staged changes add a token', command: '<%= config.bin %> <%= command.id %> --staged'},
     {description: 'Write SARIF for GitHub code scanning or GitLab', command: '<%= config.bin %> <%= command.id %> --git-history --sarif ndcli-tokens.sarif'},
   ]
