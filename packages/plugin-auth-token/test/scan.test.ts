@@ -3,7 +3,7 @@
  * and standard input, and `--revoke` against the real control plane with no session at all.
  */
 import {execFileSync, spawnSync} from 'node:child_process'
-import {chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync} from 'node:fs'
+import {chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync} from 'node:fs'
 import {createRequire} from 'node:module'
 import {tmpdir} from 'node:os'
 import {dirname, join} from 'node:path'
@@ -233,6 +233,31 @@ describe('auth token scan (end to end)', () => {
         `new.txt:1:1\t${prefix(untracked)}`,
         '',
       ])
+    })
+
+    it('honours GIT_CEILING_DIRECTORIES as git does: below the ceiling no repository is found (and git is not run); in the ceiling itself it is', async () => {
+      const dir = gitRepo('ceiling')
+      const token = generatePat()
+      writeFileSync(join(dir, '.gitignore'), '*.log\n')
+      mkdirSync(join(dir, 'sub'))
+      writeFileSync(join(dir, 'sub', 'job.log'), token)
+      // GIT_TRACE2 writes as soon as any git process starts, even one that finds no repository.
+      const gitRuns = (name: string) => {
+        const trace = join(root, `ceiling-${name}.trace2`)
+        return {env: {GIT_TRACE2: trace}, ran: () => existsSync(trace)}
+      }
+      const below = gitRuns('below')
+      const belowCeiling = await scan(['-f', 'simple'], {cwd: join(dir, 'sub'), env: {GIT_CEILING_DIRECTORIES: dir, ...below.env}})
+      expectFindings(belowCeiling, [`job.log:1:1\t${prefix(token)}`], [token])
+      expect(below.ran(), 'a git process ran below the ceiling').to.equal(false)
+      // Without the ceiling the same directory is in the work tree: git lists it, and job.log is ignored.
+      const inTree = gitRuns('in-tree')
+      const ignored = await scan([], {cwd: join(dir, 'sub'), env: inTree.env})
+      expect(ignored.exitCode, ignored.stderr).to.equal(0)
+      expect(inTree.ran()).to.equal(true)
+      // The ceiling excludes only what is above the working directory, never the directory itself.
+      const atCeiling = await scan([], {cwd: dir, env: {GIT_CEILING_DIRECTORIES: dir}})
+      expect(atCeiling.exitCode, atCeiling.stdout).to.equal(0)
     })
 
     it('--git-history reports a token added and later deleted, with its commit, path and line', async () => {

@@ -6,8 +6,8 @@
  * more of it than its display prefix.
  */
 import {spawn} from 'node:child_process'
-import {existsSync, readdirSync, statSync, type Dirent, type Stats} from 'node:fs'
-import {dirname, join, resolve} from 'node:path'
+import {existsSync, readdirSync, realpathSync, statSync, type Dirent, type Stats} from 'node:fs'
+import {delimiter, dirname, isAbsolute, join, resolve} from 'node:path'
 
 import {reasonOf, type FileItem} from './file.js'
 import {Locator} from './locate.js'
@@ -259,16 +259,39 @@ function identity(dir: string): string {
 }
 
 /**
- * Whether git could find a repository for `dir`: a .git in it or an ancestor (git's own
- * discovery), or GIT_DIR / GIT_WORK_TREE set. Outside one, asking git (a process that fails)
- * costs ~10 ms of waiting.
+ * Whether git could find a repository for `dir`: a .git in it or an ancestor below the first of
+ * GIT_CEILING_DIRECTORIES (git's own discovery), or GIT_DIR / GIT_WORK_TREE set. Outside one,
+ * asking git (a process that fails) costs ~10 ms of waiting.
  */
 function mayBeInWorkTree(dir: string): boolean {
   if (process.env.GIT_DIR || process.env.GIT_WORK_TREE) return true
-  for (let at = resolve(dir); ; at = dirname(at)) {
+  const ceilings = ceilingDirectories()
+  // git walks up from the real path of its working directory, which is never excluded itself.
+  for (let at = realpathSync(dir); ; at = dirname(at)) {
     if (existsSync(join(at, '.git'))) return true
-    if (dirname(at) === at) return false
+    if (dirname(at) === at || ceilings.has(dirname(at))) return false
   }
+}
+
+/**
+ * GIT_CEILING_DIRECTORIES as git reads it (setup.c): absolute entries only, each as its real
+ * path, except those after an empty entry, which are taken as written; an entry that does not
+ * resolve is dropped.
+ */
+function ceilingDirectories(): Set<string> {
+  const ceilings = new Set<string>()
+  let resolveLinks = true
+  for (const entry of (process.env.GIT_CEILING_DIRECTORIES ?? '').split(delimiter)) {
+    if (entry === '') resolveLinks = false
+    else if (isAbsolute(entry)) {
+      try {
+        ceilings.add(resolveLinks ? realpathSync(entry) : resolve(entry))
+      } catch {
+        // git drops it too.
+      }
+    }
+  }
+  return ceilings
 }
 
 /** The files git lists in the work tree at `dir` (tracked and untracked, not ignored), or undefined outside one (or without git). */
