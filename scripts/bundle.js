@@ -251,6 +251,16 @@ const LAZY_IMPORTS = [
   // oclif's own modules require these as they load, for help, error boxes, templates in settings
   // and command discovery by pattern, which a run that prints JSON or its version does not use.
   ...['wrap-ansi', 'ejs', 'tinyglobby'].map((path) => ({importer: OCLIF_LIB, path, callable: path === 'wrap-ansi'})),
+  // oclif's flag parser reads stdin through readline only for a flag that allows `-` (none of the
+  // token commands'); its Performance class marks times only under DEBUG/OCLIF_PERFORMANCE.
+  {importer: /[/\\]@oclif[/\\]core[/\\]lib[/\\]parser[/\\]parse\.js$/, path: 'node:readline', functions: ['createInterface']},
+  {importer: /[/\\]@oclif[/\\]core[/\\]lib[/\\]performance\.js$/, path: 'node:perf_hooks', names: ['performance', 'PerformanceObserver']},
+  // Config.load asks wsl-utils only whether this is WSL (is-wsl), and wsl-utils loads node:child_process
+  // (with dgram and net's socket list) as it loads; oclif runs execSync only to name a Windows shell.
+  {importer: /[/\\]@oclif[/\\]core[/\\]lib[/\\]util[/\\]os\.js$/, path: 'node:child_process', functions: ['execSync']},
+  {importer: /[/\\]@oclif[/\\]core[/\\]lib[/\\]util[/\\]os\.js$/, path: 'wsl-utils', contents: `exports.isWsl = require('is-wsl').default;
+exports.powerShellPath = (...args) => require('wsl-utils').powerShellPath(...args);
+`},
   // Only for got's `dnsCache` option; a request to an IP address looks nothing up.
   {importer: /[/\\]got[/\\]dist[/\\]source[/\\]core[/\\]utils[/\\]dns-cache\.js$/, path: 'node:dns'},
   // got names every request with randomUUID() only to label its diagnostics_channel messages (a

@@ -37,7 +37,7 @@ describe('https (the real CLI through TLS in front of the real control plane)', 
   const ndcli = (args: string[], url: string, env: Record<string, string> = {}, input?: string) =>
     runBinary(BIN, args, {env: {...cli.env, NDCLI_API_URL: url, NDCLI_TOKEN: pat, ...env}, input})
 
-  /** The built-in modules a run of `ndcli <args>` against `url` loaded (test/support/loaded-builtins.cjs). */
+  /** The built-in modules a run of `ndcli <args>` against `url` loaded (test/support/loaded-builtins.mjs). */
   async function builtinsLoadedBy(args: string[], url: string, env: Record<string, string> = {}): Promise<string[]> {
     const file = join(dir, `builtins-${Math.random().toString(36).slice(2)}.txt`)
     const result = await ndcli(args, url, {...env, NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --import=${BUILTINS_HOOK}`.trim(), NDCLI_TEST_BUILTINS_FILE: file})
@@ -113,5 +113,11 @@ describe('https (the real CLI through TLS in front of the real control plane)', 
     const overHttp = await builtinsLoadedBy(LIST, server.url)
     expect(overHttp).to.include('http')
     expect(overHttp).not.to.include.oneOf(['tls', '_tls_wrap', 'https', 'http2'])
+  })
+
+  it("nor does an http:// list load what only other paths of oclif use: child_process (a Windows shell's name), perf_hooks (timings), readline (a flag read from stdin)", async () => {
+    const overHttp = await builtinsLoadedBy(LIST, server.url)
+    expect(overHttp).to.include('http')
+    expect(overHttp).not.to.include.oneOf(['child_process', 'dgram', 'perf_hooks', 'readline'])
   })
 })
