@@ -25,7 +25,9 @@ export function cacheDir(bin: string, env: NodeJS.ProcessEnv = process.env, plat
  * could leave compiled code for this one to run.
  */
 export function enableCompileCache(bin: string): string | undefined {
-  const result = module.enableCompileCache?.(join(cacheDir(bin), 'compile-cache'))
+  // Node 20 has neither: it runs uncached, and shared-runtime.ts warns that it is not supported.
+  if (!module.enableCompileCache) return undefined
+  const result = module.enableCompileCache(join(cacheDir(bin), 'compile-cache'))
   const {ENABLED, ALREADY_ENABLED} = module.constants.compileCacheStatus
-  return result && (result.status === ENABLED || result.status === ALREADY_ENABLED) ? result.directory : undefined
+  return result.status === ENABLED || result.status === ALREADY_ENABLED ? result.directory : undefined
 }

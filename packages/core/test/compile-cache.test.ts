@@ -11,8 +11,8 @@ const COMPILE_CACHE = pathToFileURL(fileURLToPath(new URL('../dist/compile-cache
 const RUNTIME = pathToFileURL(fileURLToPath(new URL('../dist/shared.js', import.meta.url))).href
 
 /** Runs a module in a Node of its own (the cache is per process) that enables the cache and loads @ndcli/core; what it printed. */
-function runWithCache(env: Record<string, string | undefined>): {directory: string | null; loaded: boolean} {
-  const script = `
+function runWithCache(env: Record<string, string | undefined>, prelude = ''): {directory: string | null; loaded: boolean} {
+  const script = `${prelude}
     const {enableCompileCache} = await import(${JSON.stringify(COMPILE_CACHE)})
     const directory = enableCompileCache('ndcli') ?? null
     const core = await import(${JSON.stringify(RUNTIME)})
@@ -62,6 +62,11 @@ describe('compile cache', () => {
       const file = join(home, 'a-file')
       writeFileSync(file, '')
       expect(runWithCache({NDCLI_CACHE_DIR: join(file, 'cache')})).to.deep.equal({directory: null, loaded: true})
+    })
+
+    it('runs uncached on a Node without a compile cache (20: unsupported, but no crash)', () => {
+      const withoutCache = "const {default: module} = await import('node:module'); delete module.enableCompileCache; delete module.constants"
+      expect(runWithCache({NDCLI_CACHE_DIR: join(home, 'cache')}, withoutCache)).to.deep.equal({directory: null, loaded: true})
     })
 
     it('leaves NODE_DISABLE_COMPILE_CACHE its meaning', () => {
