@@ -28,7 +28,7 @@ import {parse} from 'acorn'
 import {build} from 'esbuild'
 import {readdirSync, readFileSync, writeFileSync} from 'node:fs'
 import {createRequire} from 'node:module'
-import {dirname, join, relative, resolve} from 'node:path'
+import {join, relative, resolve} from 'node:path'
 import {fileURLToPath} from 'node:url'
 
 const target = process.argv[2]
@@ -152,67 +152,15 @@ const orFormatter = {format: (list) => (orListFormat ??= new Intl.ListFormat('en
     find: 'checkCWD();\ncheckNodeVersion();',
     replace: 'checkCWD();',
   },
-  {
-    // oclif reads every package.json and manifest of a run (~10 files) with fs/promises: each read
-    // is four thread-pool round trips (open, stat, read, close), ~0.3 ms here against ~0.02 ms for
-    // readFileSync, and most are read one after another. Still returned as a promise.
-    // Upstream: oclif could read these small files with readFileSync.
-    file: /[/\\]@oclif[/\\]core[/\\]lib[/\\]util[/\\]fs\.js$/,
-    find: "const contents = await (0, promises_1.readFile)(path, 'utf8');",
-    replace: "const contents = (0, node_fs_1.readFileSync)(path, 'utf8');",
-  },
 ]
 
-/**
- * oclif matches every dependency of the shell against every `oclif.plugins` entry with minimatch
- * as it loads the core plugins: each run loads minimatch and compiles each entry into a regular
- * expression, for entries that are plain package names. `minimatch`, as oclif's plugin loader
- * imports it, resolves to a shim that compares a plain name and hands a pattern with any glob
- * syntax to minimatch: an alias, not an edit of oclif's text.
- */
-function plainPluginNames() {
-  const importer = /[/\\]@oclif[/\\]core[/\\]lib[/\\]config[/\\]plugin-loader\.js$/
-  let used = false
-  return {
-    name: 'plain-plugin-names',
-    setup(esbuild) {
-      esbuild.onResolve({filter: /^minimatch$/}, (args) => {
-        if (!importer.test(args.importer)) return undefined
-        used = true
-        // Named relative to the package, as the bundle names its modules: not where it was built.
-        return {path: `${relative(cwd, args.importer)}#minimatch`, namespace: 'plain-plugin-names', pluginData: {resolveDir: dirname(args.importer)}}
-      })
-      esbuild.onLoad({filter: /.*/, namespace: 'plain-plugin-names'}, (args) => ({
-        contents: `const glob = /[*?[\\]{}\\\\]|[+!@]\\(|^[!#]/;
-exports.minimatch = (name, pattern, options) => (glob.test(pattern) || options ? require('minimatch').minimatch(name, pattern, options) : name === pattern);`,
-        resolveDir: args.pluginData.resolveDir,
-        loader: 'js',
-      }))
-      esbuild.onEnd(() => {
-        if (!used) throw new Error("scripts/bundle.js: oclif's plugin loader no longer imports minimatch: measure again")
-      })
-    },
-  }
-}
-
-/**
- * got loads node:https, node:tls and node:http2 as it loads, for every request; loading node:tls
- * (which http2 and https load) starts parsing Node's bundled root certificates on a thread of its
- * own: ~150 M instructions, a third of an `auth token list` run against an http:// control plane,
- * which needs none of it. As got's modules import them, they resolve to shims that load the real
- * module on first use (an https:// request, HTTP/2): an alias, not an edit of got's text.
- * Upstream: got could load its HTTP/2 client and node:https on the first https request.
- * node:zlib (~10 M: Node 26's zlib loads its zip modules too) is needed only for a compressed
- * response, and node:crypto (~25 M: all of Node's crypto modules) only for a cached request's key
- * (cacheable-request), node:dns only for got's DNS cache.
- */
 /** The global `ReadableStream`, throughout the runtime, is the injected test of scripts/shims/readable-stream.js. */
 const WEB_STREAM_TEST = fileURLToPath(new URL('shims/readable-stream.js', import.meta.url))
 
 /** The injected `ReadableStream` can only answer instanceof: any other use of the global would fail at run time, so it fails the build. */
 function onlyInstanceofReadableStream(code) {
   let tests = 0
-  const visit = (node, parent) => {
+  walk(parse(code, {ecmaVersion: 'latest'}), (node, parent) => {
     const named = parent && ((parent.type === 'MemberExpression' && parent.property === node && !parent.computed) || (parent.type === 'Property' && parent.key === node && !parent.computed))
     if (node.type === 'Identifier' && node.name === 'ReadableStream' && !named) {
       if (parent.type === 'BinaryExpression' && parent.operator === 'instanceof' && parent.right === node) tests++
@@ -221,16 +169,25 @@ function onlyInstanceofReadableStream(code) {
         throw new Error(`the runtime uses the global ReadableStream other than with instanceof, at ${node.start}: scripts/shims/readable-stream.js would break it`)
       }
     }
-    for (const child of Object.values(node)) {
-      for (const item of Array.isArray(child) ? child : [child]) if (item && typeof item.type === 'string') visit(item, node)
-    }
-  }
-  visit(parse(code, {ecmaVersion: 'latest'}), null)
+  })
   if (tests === 0) throw new Error('the runtime no longer tests instanceof ReadableStream: drop scripts/shims/readable-stream.js')
 }
 
 const OCLIF_LIB = /[/\\]@oclif[/\\]core[/\\]lib[/\\]/
 const GOT_OPTIONS = /[/\\]got[/\\]dist[/\\]source[/\\]core[/\\]options\.js$/
+
+/**
+ * Modules that dependencies load as they load, for paths a run rarely takes. As the importer
+ * imports one, it resolves (an esbuild alias, not an edit of the importer's text) to a shim whose
+ * members load the real module on first use, or to `contents` of its own; the build fails if an
+ * importer no longer imports it so. The largest: got loads node:https, node:tls and node:http2 for
+ * every request, and loading node:tls starts parsing Node's bundled root certificates on a thread
+ * of its own (~150 M instructions, a third of an `auth token list` against an http:// control
+ * plane, which needs none of it); they load on the first https:// request or HTTP/2. Upstream: got
+ * could load its HTTP/2 client and node:https on the first https request. node:zlib (~10 M) is
+ * needed only for a compressed response, node:crypto (~25 M) only for a cached request's key
+ * (cacheable-request), node:dns only for got's DNS cache.
+ */
 const LAZY_IMPORTS = [
   // Used only for https: URLs or `http2: true` (getFallbackRequestFunction, createNativeRequestOptions).
   {importer: GOT_OPTIONS, path: './utils/http2-client.js', names: ['auto', 'globalAgent', 'request', 'Http2Agent']},
@@ -260,6 +217,19 @@ const LAZY_IMPORTS = [
   {importer: /[/\\]@oclif[/\\]core[/\\]lib[/\\]util[/\\]os\.js$/, path: 'node:child_process', functions: ['execSync']},
   {importer: /[/\\]@oclif[/\\]core[/\\]lib[/\\]util[/\\]os\.js$/, path: 'wsl-utils', contents: `exports.isWsl = require('is-wsl').default;
 exports.powerShellPath = (...args) => require('wsl-utils').powerShellPath(...args);
+`},
+  // oclif matches every dependency of the shell against every `oclif.plugins` entry with minimatch
+  // as it loads the core plugins, compiling each entry into a regular expression; entries are plain
+  // package names: compared as such, and a pattern with any glob syntax is handed to minimatch.
+  {importer: /[/\\]@oclif[/\\]core[/\\]lib[/\\]config[/\\]plugin-loader\.js$/, path: 'minimatch', contents: `const glob = /[*?[\\]{}\\\\]|[+!@]\\(|^[!#]/;
+exports.minimatch = (name, pattern, options) => (glob.test(pattern) || options ? require('minimatch').minimatch(name, pattern, options) : name === pattern);
+`},
+  // oclif reads every package.json and manifest of a run (~10 files) with fs/promises: each read
+  // is four thread-pool round trips (open, stat, read, close), ~0.3 ms here against ~0.02 ms for
+  // readFileSync, and most are read one after another. Upstream: oclif could read them with readFileSync.
+  {importer: /[/\\]@oclif[/\\]core[/\\]lib[/\\]util[/\\]fs\.js$/, path: 'node:fs/promises', contents: `const {readFileSync} = require('node:fs');
+exports.stat = require('node:fs/promises').stat;
+exports.readFile = async (path, options) => readFileSync(path, options);
 `},
   // Only for got's `dnsCache` option; a request to an IP address looks nothing up.
   {importer: /[/\\]got[/\\]dist[/\\]source[/\\]core[/\\]utils[/\\]dns-cache\.js$/, path: 'node:dns'},
@@ -315,7 +285,7 @@ function lazyImports() {
       })
       esbuild.onEnd(() => {
         const missed = LAZY_IMPORTS.filter((entry) => !used.has(entry))
-        if (missed.length > 0) throw new Error(`scripts/bundle.js: got no longer imports ${missed.map((entry) => entry.path).join(', ')} as LAZY_IMPORTS expects: measure again`)
+        if (missed.length > 0) throw new Error(`scripts/bundle.js: ${missed.map((entry) => `${entry.importer} no longer imports ${entry.path}`).join(', ')}, as LAZY_IMPORTS expects: measure again`)
       })
     },
   }
@@ -354,6 +324,14 @@ function commandId(file) {
   return relative('src/commands', file).replace(/\.ts$/, '').replace(/\/index$/, '').split('/').join(':')
 }
 
+/** Calls visit(node, parent) for every node of an acorn tree, parents first. */
+function walk(node, visit, parent = null) {
+  visit(node, parent)
+  for (const child of Object.values(node)) {
+    for (const item of Array.isArray(child) ? child : [child]) if (item && typeof item.type === 'string') walk(item, visit, node)
+  }
+}
+
 /**
  * Node's compile cache keeps the code V8 compiled when the module was compiled, before it ran:
  * the functions V8 compiles lazily, on first call, are compiled again by every run. Those include
@@ -364,18 +342,14 @@ function commandId(file) {
  */
 function eagerModuleFactories(code) {
   const edits = []
-  const visit = (node) => {
+  walk(parse(code, {ecmaVersion: 'latest'}), (node) => {
     if (node.type === 'CallExpression' && /^__(commonJS|esm)$/.test(node.callee.name) && node.arguments[0]?.type === 'ObjectExpression') {
       for (const property of node.arguments[0].properties) {
         // "path"(exports, module) {…}  →  "path": (function (exports, module) {…})
         if (property.method) edits.push({at: property.key.end, text: ':(function'}, {at: property.value.end, text: ')'})
       }
     }
-    for (const child of Object.values(node)) {
-      for (const item of Array.isArray(child) ? child : [child]) if (item && typeof item.type === 'string') visit(item)
-    }
-  }
-  visit(parse(code, {ecmaVersion: 'latest'}))
+  })
   if (edits.length === 0) throw new Error('found no module factory to compile eagerly: did esbuild change how it wraps modules?')
   edits.sort((a, b) => b.at - a.at)
   let out = code
@@ -385,7 +359,7 @@ function eagerModuleFactories(code) {
 
 async function bundleCore() {
   const outfile = 'dist/runtime.cjs'
-  const result = await build({...common, format: 'cjs', entryPoints: ['src/index.ts'], outfile, external: ['typescript', '@napi-rs/keyring'], inject: [WEB_STREAM_TEST], plugins: [sourceEdits(), plainPluginNames(), lazyImports()]})
+  const result = await build({...common, format: 'cjs', entryPoints: ['src/index.ts'], outfile, external: ['typescript', '@napi-rs/keyring'], inject: [WEB_STREAM_TEST], plugins: [sourceEdits(), lazyImports()]})
   const code = readFileSync(outfile, 'utf8')
   onlyInstanceofReadableStream(code)
   writeFileSync(outfile, eagerModuleFactories(code))
