@@ -7,7 +7,8 @@ import {expect} from 'chai'
 
 import {ACCESS_DENIED_MESSAGE, CODE_EXPIRED_MESSAGE, canOpenBrowser, pollForSession} from '../src/auth/device-login.js'
 import type {DeviceAuthorization} from '../src/auth/oauth.js'
-import {NdError} from '../src/errors.js'
+import type {ApiClient} from '../src/api/client.js'
+import {NdError, UnreachableError} from '../src/errors.js'
 import {scriptedEndpoint, type ScriptedEndpoint} from './scripted-endpoint.js'
 
 const TOKENS = {access_token: 'ndat_x', refresh_token: 'ndrt_y', token_type: 'Bearer', expires_in: 3600}
@@ -101,6 +102,19 @@ describe('pollForSession', () => {
     const error = await pollForSession(endpoint.api, {...AUTHORIZATION, expires_in: 10}, {sleep, now: () => now}).catch((error_: unknown) => error_ as NdError)
     expect(error).to.include({exitCode: 7, code: 'unreachable'})
     expect(forms()).to.have.length(3) // polls at 2 s, 6 s and 14 s; 14 s is past the 10 s lifetime
+  })
+
+  it('stops at once (exit 7) on a refused certificate instead of polling until the code expires', async () => {
+    // A real server cannot switch certificates between two polls on demand: the client's refusal is injected.
+    let polls = 0
+    const refused = new UnreachableError('The control plane at https://cp.example sent a certificate that this machine does not trust (SELF_SIGNED_CERT_IN_CHAIN).', {code: 'certificate_rejected'})
+    const api = {post: async () => (polls++, Promise.reject(refused))} as unknown as ApiClient
+    const told: number[] = []
+    let now = 0
+    const sleep = async (ms: number) => void (now += ms)
+    const error = await pollForSession(api, AUTHORIZATION, {sleep, now: () => now, onUnreachable: (_error, failures) => told.push(failures)}).catch((error_: unknown) => error_)
+    expect(error).to.equal(refused)
+    expect([polls, told]).to.deep.equal([1, []])
   })
 
   it('stops waiting at once when the signal aborts (Ctrl-C), without another request', async () => {

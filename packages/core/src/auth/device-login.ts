@@ -73,8 +73,10 @@ export async function pollForSession(api: ApiClient, authorization: DeviceAuthor
   }
 }
 
+/** A refused certificate is not: the control plane is reached and not trusted, and waiting does not change that. */
 function isTransient(error: unknown): boolean {
-  return error instanceof UnreachableError || (error instanceof ApiError && [429, 502, 503, 504].includes(error.status))
+  if (error instanceof UnreachableError) return error.code !== 'certificate_rejected'
+  return error instanceof ApiError && [429, 502, 503, 504].includes(error.status)
 }
 
 function codeExpired(cause?: unknown): AuthenticationError {
