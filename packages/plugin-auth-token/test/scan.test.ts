@@ -70,6 +70,19 @@ describe('auth token scan (end to end)', () => {
       expect(result.stderr).to.equal('')
     })
 
+    it('names a file as the path given plus its place under it, normalized: `./`, `sub/`, `./sub//deep/` and an absolute path', async () => {
+      const dir = fresh('spellings')
+      const [top, deep] = [generatePat(), generatePat()]
+      mkdirSync(join(dir, 'sub', 'deep'), {recursive: true})
+      writeFileSync(join(dir, 'top.txt'), top)
+      writeFileSync(join(dir, 'sub', 'deep', 'd.txt'), deep)
+      const found = async (path: string) => (await scan([path, '-f', 'simple'], {cwd: dir})).stdout.split('\n').filter(Boolean).map((line) => line.split('\t')[0])
+      expect(await found('./')).to.deep.equal(['sub/deep/d.txt:1:1', 'top.txt:1:1'])
+      expect(await found('sub/')).to.deep.equal(['sub/deep/d.txt:1:1'])
+      expect(await found('./sub//deep/')).to.deep.equal(['sub/deep/d.txt:1:1'])
+      expect(await found(`${dir}/`)).to.deep.equal([`${dir}/sub/deep/d.txt:1:1`, `${dir}/top.txt:1:1`])
+    })
+
     it('--verbose counts the lookalikes on stderr', async () => {
       const dir = fresh('lookalikes')
       const token = generatePat()

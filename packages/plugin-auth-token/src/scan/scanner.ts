@@ -7,7 +7,7 @@
  */
 import {spawn} from 'node:child_process'
 import {existsSync, readdirSync, realpathSync, statSync, type Dirent, type Stats} from 'node:fs'
-import {delimiter, dirname, isAbsolute, join, resolve} from 'node:path'
+import {delimiter, dirname, isAbsolute, join, normalize, resolve, sep} from 'node:path'
 
 import {reasonOf, type FileItem} from './file.js'
 import {Locator} from './locate.js'
@@ -54,7 +54,7 @@ export class Scanner {
     else {
       const listed = useGit && mayBeInWorkTree(path) ? await gitFiles(path) : undefined
       if (listed) for (const relative of listed) items.push({path: join(path, relative), listed: true})
-      else this.walk(path, new Set(), items)
+      else this.walk(normalize(path), new Set(), items)
     }
     await this.searchAll(items)
   }
@@ -95,7 +95,9 @@ export class Scanner {
   /**
    * Without git: every regular file, symlinks followed, each directory entered once (by device
    * and inode), so no loop; each directory's names sorted. (Not readdir's recursive mode: it
-   * follows a symlink to an ancestor for ever.)
+   * follows a symlink to an ancestor for ever.) `dir` is normalized, so an entry's path is
+   * `dir`/name as join() would give it, without join's normalizing each of thousands of paths
+   * (two thirds of a 4,000-file walk).
    */
   private walk(dir: string, visited: Set<string>, items: FileItem[]): void {
     let entries: Dirent[]
@@ -108,8 +110,9 @@ export class Scanner {
       this.events.unreadable(dir, reasonOf(error))
       return
     }
+    const prefix = dir === '.' || dir === `.${sep}` ? '' : dir.endsWith(sep) ? dir : dir + sep
     for (const entry of entries) {
-      const path = join(dir, entry.name)
+      const path = prefix + entry.name
       // The entry's type needs no stat; a symlink's target does.
       if (entry.isFile()) items.push({path, listed: false})
       else if (entry.isDirectory()) this.walk(path, visited, items)
