@@ -102,12 +102,14 @@ ${fn}_known() {
 }
 
 # Completes $cur from the "|"-separated values $1; a flag or argument that takes any value gets file names.
+# Values typed in lower case (--scope rw is accepted) match the upper-case ones when nothing matches as typed.
 ${fn}_values() {
   if [[ -z $1 ]]; then
     compopt -o default 2>/dev/null
     return 0
   fi
   COMPREPLY=($(compgen -W "\${1//|/ }" -- "$cur"))
+  ((\${#COMPREPLY[@]} > 0)) || [[ -z $cur ]] || COMPREPLY=($(compgen -W "\${1//|/ }" -- "$(printf %s "$cur" | tr '[:lower:]' '[:upper:]')"))
 }
 
 ${fn}_autocomplete() {
