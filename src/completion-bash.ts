@@ -116,6 +116,8 @@ ${fn}_autocomplete() {
   local cur=\${COMP_WORDS[COMP_CWORD]} id='' word prefix candidates='' next i arguments=0 IFS=$' \\t\\n'
   local ${fn}_spec ${fn}_found
   COMPREPLY=()
+  # Right after "--flag=" the word is "=" itself; readline completes the text after it, i.e. nothing yet.
+  [[ $cur == = ]] && cur=''
 
   # The command is the run of words after the binary that names one (or a topic); flags, their
   # values and the arguments follow it. A flag that takes a value consumes the next word

@@ -74,6 +74,9 @@ describe('conventions around the commands', () => {
       // --scope takes any case: what is typed in lower case is completed to the value as documented.
       expect(await completeInBash(['ndcli', 'auth', 'token', 'create', '--scope', 'r'])).to.deep.equal(['RW', 'RO'])
       expect(await completeInBash(['ndcli', 'auth', 'token', 'create', '--scope', 'rw'])).to.deep.equal(['RW'])
+      // `--scope=<TAB>` and `--scope=R<TAB>`: bash breaks the words at "=".
+      expect(await completeInBash(['ndcli', 'auth', 'token', 'create', '--scope', '='])).to.deep.equal(['RW', 'RO'])
+      expect(await completeInBash(['ndcli', 'auth', 'token', 'create', '--scope', '=', 'R'])).to.deep.equal(['RW', 'RO'])
       expect(await completeInBash(['ndcli', 'auth', 'token', 'list', '-f', ''])).to.deep.equal(['table', 'json', 'simple', 'detailed'])
       expect(await completeInBash(['ndcli', 'auth', 'token', 'create', '--name', 'ci', '--expiry', '3'])).to.deep.equal(['30d', '365d'])
       // After a value, flags again (every flag, not only the first as in plugin-autocomplete 4's bash).
