@@ -118,6 +118,11 @@ function oclifThroughCore() {
   }
 }
 
+/** The module at `path` under node_modules (as esbuild names importers: either separator). */
+function moduleFile(path) {
+  return new RegExp(`[/\\\\]${path.split('/').map((part) => part.replaceAll('.', '\\.')).join('[/\\\\]')}$`)
+}
+
 /**
  * Start-up costs in dependencies' module-level code, removed in the bundle by exact source
  * edits; the build fails if an edit no longer applies (a dependency changed: measure again).
@@ -129,7 +134,7 @@ const SOURCE_EDITS = [
     // Building two ICU list formatters as the module loads (got's @sindresorhus/is) loads ICU's
     // list data: ~95 M instructions, 18 % of an `auth token list` run. They only format the
     // message of a failed assertion. Upstream: build them on first use.
-    file: /[/\\]@sindresorhus[/\\]is[/\\]distribution[/\\]index\.js$/,
+    file: moduleFile('@sindresorhus/is/distribution/index.js'),
     find: `const andFormatter = new Intl.ListFormat('en', { style: 'long', type: 'conjunction' });
 const orFormatter = new Intl.ListFormat('en', { style: 'long', type: 'disjunction' });`,
     replace: `let andListFormat, orListFormat;
@@ -140,7 +145,7 @@ const orFormatter = {format: (list) => (orListFormat ??= new Intl.ListFormat('en
     // The first localeCompare of a process builds an ICU collator (~65 M instructions, a quarter
     // of `--version`) to order command ids, which are ASCII: code-unit order is the same order.
     // Upstream: oclif could sort ids with a plain comparison.
-    file: /[/\\]@oclif[/\\]core[/\\]lib[/\\]config[/\\]plugin\.js$/,
+    file: moduleFile('@oclif/core/lib/config/plugin.js'),
     find: '.sort((a, b) => a.id.localeCompare(b.id));',
     replace: '.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));',
   },
@@ -148,7 +153,7 @@ const orFormatter = {format: (list) => (orListFormat ??= new Intl.ListFormat('en
     // oclif checks Node against an engines range with semver as it loads: compiling semver's
     // range regular expressions is ~30 M instructions (a tenth of `--version`). @ndcli/core's
     // loader checks the major. Upstream: oclif could compare the major, as Node's own check does.
-    file: /[/\\]@oclif[/\\]core[/\\]lib[/\\]index\.js$/,
+    file: moduleFile('@oclif/core/lib/index.js'),
     find: 'checkCWD();\ncheckNodeVersion();',
     replace: 'checkCWD();',
   },
@@ -174,7 +179,7 @@ function onlyInstanceofReadableStream(code) {
 }
 
 const OCLIF_LIB = /[/\\]@oclif[/\\]core[/\\]lib[/\\]/
-const GOT_OPTIONS = /[/\\]got[/\\]dist[/\\]source[/\\]core[/\\]options\.js$/
+const GOT_OPTIONS = moduleFile('got/dist/source/core/options.js')
 
 /**
  * Modules that dependencies load as they load, for paths a run rarely takes. As the importer
@@ -195,48 +200,48 @@ const LAZY_IMPORTS = [
   // checkServerIdentity is read (not called) by every request's options: a function that loads node:tls when called.
   {importer: GOT_OPTIONS, path: 'node:tls', functions: ['checkServerIdentity']},
   // Http2ServerResponse and constants: only when a response is piped into an HTTP/2 server's.
-  {importer: /[/\\]got[/\\]dist[/\\]source[/\\]core[/\\]index\.js$/, path: 'node:http2', names: ['Http2ServerResponse', 'constants']},
+  {importer: moduleFile('got/dist/source/core/index.js'), path: 'node:http2', names: ['Http2ServerResponse', 'constants']},
   // Both test `typeof zlib.createZstdDecompress` as they load: a function here when this Node has
   // zstd, which is how got itself decides to ask for zstd (process.versions.zstd).
-  ...[/[/\\]got[/\\]dist[/\\]source[/\\]core[/\\]utils[/\\]decompress-response\.js$/, /[/\\]decompress-response[/\\]index\.js$/].map((importer) => ({
+  ...[moduleFile('got/dist/source/core/utils/decompress-response.js'), moduleFile('decompress-response/index.js')].map((importer) => ({
     importer,
     path: 'node:zlib',
     functions: ['createZstdDecompress'],
     present: {createZstdDecompress: 'typeof process.versions.zstd === "string"'},
   })),
-  {importer: /[/\\]cacheable-request[/\\]dist[/\\]index\.js$/, path: 'node:crypto'},
+  {importer: moduleFile('cacheable-request/dist/index.js'), path: 'node:crypto'},
   // oclif's own modules require these as they load, for help, error boxes, templates in settings
   // and command discovery by pattern, which a run that prints JSON or its version does not use.
   ...['wrap-ansi', 'ejs', 'tinyglobby'].map((path) => ({importer: OCLIF_LIB, path, callable: path === 'wrap-ansi'})),
   // oclif's flag parser reads stdin through readline only for a flag that allows `-` (none of the
   // token commands'); its Performance class marks times only under DEBUG/OCLIF_PERFORMANCE.
-  {importer: /[/\\]@oclif[/\\]core[/\\]lib[/\\]parser[/\\]parse\.js$/, path: 'node:readline', functions: ['createInterface']},
-  {importer: /[/\\]@oclif[/\\]core[/\\]lib[/\\]performance\.js$/, path: 'node:perf_hooks', names: ['performance', 'PerformanceObserver']},
+  {importer: moduleFile('@oclif/core/lib/parser/parse.js'), path: 'node:readline', functions: ['createInterface']},
+  {importer: moduleFile('@oclif/core/lib/performance.js'), path: 'node:perf_hooks', names: ['performance', 'PerformanceObserver']},
   // Config.load asks wsl-utils only whether this is WSL (is-wsl), and wsl-utils loads node:child_process
   // (with dgram and net's socket list) as it loads; oclif runs execSync only to name a Windows shell.
-  {importer: /[/\\]@oclif[/\\]core[/\\]lib[/\\]util[/\\]os\.js$/, path: 'node:child_process', functions: ['execSync']},
-  {importer: /[/\\]@oclif[/\\]core[/\\]lib[/\\]util[/\\]os\.js$/, path: 'wsl-utils', contents: `exports.isWsl = require('is-wsl').default;
+  {importer: moduleFile('@oclif/core/lib/util/os.js'), path: 'node:child_process', functions: ['execSync']},
+  {importer: moduleFile('@oclif/core/lib/util/os.js'), path: 'wsl-utils', contents: `exports.isWsl = require('is-wsl').default;
 exports.powerShellPath = (...args) => require('wsl-utils').powerShellPath(...args);
 `},
   // oclif matches every dependency of the shell against every `oclif.plugins` entry with minimatch
   // as it loads the core plugins, compiling each entry into a regular expression; entries are plain
   // package names: compared as such, and a pattern with any glob syntax is handed to minimatch.
-  {importer: /[/\\]@oclif[/\\]core[/\\]lib[/\\]config[/\\]plugin-loader\.js$/, path: 'minimatch', contents: `const glob = /[*?[\\]{}\\\\]|[+!@]\\(|^[!#]/;
+  {importer: moduleFile('@oclif/core/lib/config/plugin-loader.js'), path: 'minimatch', contents: `const glob = /[*?[\\]{}\\\\]|[+!@]\\(|^[!#]/;
 exports.minimatch = (name, pattern, options) => (glob.test(pattern) || options ? require('minimatch').minimatch(name, pattern, options) : name === pattern);
 `},
   // oclif reads every package.json and manifest of a run (~10 files) with fs/promises: each read
   // is four thread-pool round trips (open, stat, read, close), ~0.3 ms here against ~0.02 ms for
   // readFileSync, and most are read one after another. Upstream: oclif could read them with readFileSync.
-  {importer: /[/\\]@oclif[/\\]core[/\\]lib[/\\]util[/\\]fs\.js$/, path: 'node:fs/promises', contents: `const {readFileSync} = require('node:fs');
+  {importer: moduleFile('@oclif/core/lib/util/fs.js'), path: 'node:fs/promises', contents: `const {readFileSync} = require('node:fs');
 exports.stat = require('node:fs/promises').stat;
 exports.readFile = async (path, options) => readFileSync(path, options);
 `},
   // Only for got's `dnsCache` option; a request to an IP address looks nothing up.
-  {importer: /[/\\]got[/\\]dist[/\\]source[/\\]core[/\\]utils[/\\]dns-cache\.js$/, path: 'node:dns'},
+  {importer: moduleFile('got/dist/source/core/utils/dns-cache.js'), path: 'node:dns'},
   // got names every request with randomUUID() only to label its diagnostics_channel messages (a
   // correlation id, no secret; ndcli subscribes to none), which loaded all of node:crypto for each
   // run: an RFC 9562 version 4 UUID from Math.random instead. Upstream: got could number requests.
-  {importer: /[/\\]got[/\\]dist[/\\]source[/\\]core[/\\]diagnostics-channel\.js$/, path: 'node:crypto', contents: `exports.randomUUID = () => {
+  {importer: moduleFile('got/dist/source/core/diagnostics-channel.js'), path: 'node:crypto', contents: `exports.randomUUID = () => {
   let id = '';
   for (let i = 0; i < 16; i++) {
     const byte = Math.floor(Math.random() * 256);
