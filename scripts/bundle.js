@@ -24,12 +24,13 @@
  *   open        auth login imports it on demand; it locates its xdg-open script next to its own file
  *   @napi-rs/keyring  native (a prebuilt .node per platform); core imports it only to read or write a session
  */
-import {parse} from 'acorn'
 import {build} from 'esbuild'
-import {readdirSync, readFileSync, writeFileSync} from 'node:fs'
+import {readdirSync, readFileSync} from 'node:fs'
 import {createRequire} from 'node:module'
 import {join, relative, resolve} from 'node:path'
 import {fileURLToPath} from 'node:url'
+
+import {parseBundle, walk} from './ast.js'
 
 const target = process.argv[2]
 const cwd = process.cwd()
@@ -165,7 +166,7 @@ const WEB_STREAM_TEST = fileURLToPath(new URL('shims/readable-stream.js', import
 /** The injected `ReadableStream` can only answer instanceof: any other use of the global would fail at run time, so it fails the build. */
 function onlyInstanceofReadableStream(code) {
   let tests = 0
-  walk(parse(code, {ecmaVersion: 'latest'}), (node, parent) => {
+  walk(parseBundle(code), (node, parent) => {
     const named = parent && ((parent.type === 'MemberExpression' && parent.property === node && !parent.computed) || (parent.type === 'Property' && parent.key === node && !parent.computed))
     if (node.type === 'Identifier' && node.name === 'ReadableStream' && !named) {
       if (parent.type === 'BinaryExpression' && parent.operator === 'instanceof' && parent.right === node) tests++
@@ -329,45 +330,11 @@ function commandId(file) {
   return relative('src/commands', file).replace(/\.ts$/, '').replace(/\/index$/, '').split('/').join(':')
 }
 
-/** Calls visit(node, parent) for every node of an acorn tree, parents first. */
-function walk(node, visit, parent = null) {
-  visit(node, parent)
-  for (const child of Object.values(node)) {
-    for (const item of Array.isArray(child) ? child : [child]) if (item && typeof item.type === 'string') walk(item, visit, node)
-  }
-}
-
-/**
- * Node's compile cache keeps the code V8 compiled when the module was compiled, before it ran:
- * the functions V8 compiles lazily, on first call, are compiled again by every run. Those include
- * the body of every bundled module (esbuild's `__commonJS({"path"(exports, module) {…}})` and
- * `__esm({"path"() {…}})` factories), which every run calls. Written as parenthesized function
- * expressions, V8 compiles them eagerly (its PIFE heuristic), so they are in the cache: ~7 % of an
- * `auth token list` run's instructions on Node 26 (callgrind, bench/notes.md).
- */
-function eagerModuleFactories(code) {
-  const edits = []
-  walk(parse(code, {ecmaVersion: 'latest'}), (node) => {
-    if (node.type === 'CallExpression' && /^__(commonJS|esm)$/.test(node.callee.name) && node.arguments[0]?.type === 'ObjectExpression') {
-      for (const property of node.arguments[0].properties) {
-        // "path"(exports, module) {…}  →  "path": (function (exports, module) {…})
-        if (property.method) edits.push({at: property.key.end, text: ':(function'}, {at: property.value.end, text: ')'})
-      }
-    }
-  })
-  if (edits.length === 0) throw new Error('found no module factory to compile eagerly: did esbuild change how it wraps modules?')
-  edits.sort((a, b) => b.at - a.at)
-  let out = code
-  for (const edit of edits) out = out.slice(0, edit.at) + edit.text + out.slice(edit.at)
-  return out
-}
-
 async function bundleCore() {
   const outfile = 'dist/runtime.cjs'
   const result = await build({...common, format: 'cjs', entryPoints: ['src/index.ts'], outfile, external: ['typescript', '@napi-rs/keyring'], inject: [WEB_STREAM_TEST], plugins: [sourceEdits(), lazyImports()]})
   const code = readFileSync(outfile, 'utf8')
   onlyInstanceofReadableStream(code)
-  writeFileSync(outfile, eagerModuleFactories(code))
   // The package's entry point: named exports over the runtime's (ESM needs them spelled out).
   const names = Object.keys(require(resolve(cwd, outfile))).filter((name) => name !== '__esModule')
   const {version} = JSON.parse(readFileSync('package.json', 'utf8'))
