@@ -4,7 +4,7 @@
  * value run() returns, prompts, Ctrl-C, and the mapping of every error to a
  * message and an exit code (cli.md). Commands only fetch data and return it.
  */
-import {Command, Errors, Flags, type Interfaces} from '@oclif/core'
+import {Command, Errors, Flags, getLogger, type Interfaces} from '@oclif/core'
 
 import {ApiClient, CONFIG_SETTING, DEFAULT_API_URL, DEFAULT_SETTING} from './api/client.js'
 import {notLoggedInMessage, StoredCredentials, tokenFromEnv, TOKEN_ENV} from './auth/credentials.js'
@@ -198,6 +198,16 @@ export abstract class NdCommand<T extends typeof Command> extends Command {
     return this.credentialSource
   }
 
+  /**
+   * Whether this command's debug output is shown (DEBUG=ndcli*, DEBUG=*): the client builds its request
+   * and response lines only then, as a response line parses and masks the whole body. A logger
+   * other than oclif's own (which has no `enabled`) is assumed to show it.
+   */
+  private get debugShown(): boolean {
+    const logger = getLogger(this.id ? `${this.config.bin}:${this.id}` : this.config.bin)
+    return (logger.debug as {enabled?: boolean}).enabled ?? true
+  }
+
   /** The API client, built on first use. */
   protected get api(): ApiClient {
     this.apiClient ??= new ApiClient({
@@ -207,7 +217,7 @@ export abstract class NdCommand<T extends typeof Command> extends Command {
       credentials: this.credentials,
       connectTimeout: secondsFromEnv(this.io.env, 'NDCLI_CONNECT_TIMEOUT', 10) * 1000,
       responseTimeout: secondsFromEnv(this.io.env, 'NDCLI_TIMEOUT', 30) * 1000,
-      debug: (message) => this.debug(message),
+      debug: this.debugShown ? (message) => this.debug(message) : undefined,
       warn: (message) => this.warn(message),
       signal: this.abort.signal,
     })

@@ -46,6 +46,7 @@ export interface ApiClientOptions {
   retries?: number
   /** Base of the exponential backoff between retries (ms). */
   retryBaseDelay?: number
+  /** Where debug output goes; without it the client builds none (a response line parses and masks the whole body). */
   debug?: (message: string) => void
   warn?: (message: string) => void
   signal?: AbortSignal
@@ -135,7 +136,7 @@ export class ApiClient {
       if (!(error instanceof ApiError) || error.status !== 401 || credential?.kind !== 'session' || !refresh) throw error
       credential = await refresh.call(this.options.credentials)
       if (!credential) throw error
-      this.debug(`${method} ${path}: session refreshed, retrying once`)
+      this.debug(() => `${method} ${path}: session refreshed, retrying once`)
       return this.send<T>(method, path, options, credential)
     }
   }
@@ -193,11 +194,11 @@ export class ApiClient {
         },
       },
       hooks: {
-        beforeRequest: [(request) => this.debug(`→ ${request.method} ${request.url} ${JSON.stringify(redactFields(request.headers as Record<string, unknown>))}${request.body === undefined && request.json === undefined ? '' : ' ' + this.describeBody(request.json ?? request.body)}`)],
-        beforeRetry: [(error, retryCount) => this.debug(`retry #${retryCount} after ${error.code ?? error.response?.statusCode}`)],
+        beforeRequest: [(request) => this.debug(() => `→ ${request.method} ${request.url} ${JSON.stringify(redactFields(request.headers as Record<string, unknown>))}${request.body === undefined && request.json === undefined ? '' : ' ' + this.describeBody(request.json ?? request.body)}`)],
+        beforeRetry: [(error, retryCount) => this.debug(() => `retry #${retryCount} after ${error.code ?? error.response?.statusCode}`)],
         afterResponse: [
           (response) => {
-            this.debug(`← ${response.statusCode} ${response.url} (${response.timings?.phases.total ?? '?'} ms) ${this.describeResponseBody(String(response.body ?? ''))}`)
+            this.debug(() => `← ${response.statusCode} ${response.url} (${response.timings?.phases.total ?? '?'} ms) ${this.describeResponseBody(String(response.body ?? ''))}`)
             return response
           },
         ],
@@ -231,8 +232,9 @@ export class ApiClient {
     return redactText(text, this.secrets)
   }
 
-  private debug(message: string): void {
-    this.options.debug?.(this.redact(message))
+  /** Debug output, built only when it is shown (ApiClientOptions.debug). */
+  private debug(message: () => string): void {
+    this.options.debug?.(this.redact(message()))
   }
 
   private checkExpiry(response: Response<string>): void {
