@@ -204,8 +204,9 @@ export abstract class NdCommand<T extends typeof Command> extends Command {
    * other than oclif's own (which has no `enabled`) is assumed to show it.
    */
   private get debugShown(): boolean {
-    const logger = getLogger(this.id ? `${this.config.bin}:${this.id}` : this.config.bin)
-    return (logger.debug as {enabled?: boolean}).enabled ?? true
+    const {debug} = getLogger(this.id ? `${this.config.bin}:${this.id}` : this.config.bin)
+    // A `debug` function's `enabled` is undefined until DEBUG names something, hence `in`.
+    return 'enabled' in debug ? Boolean(debug.enabled) : true
   }
 
   /** The API client, built on first use. */
