@@ -5,7 +5,7 @@
  *
  * Node's compile cache (packages/core/src/compile-cache.ts) keeps the code V8 compiled as the module was
  * compiled, before it ran. V8 compiles most functions lazily, on first call, so every run compiled again
- * the ~900 functions an `auth token list` calls. It compiles a function expression in parentheses with its
+ * the ~870 functions of it an `auth token list` calls. It compiles a function expression in parentheses with its
  * module (its PIFE heuristic), and that code is cached. So, for the functions these runs call:
  *   - module factories (esbuild's `"path"(exports, module) {…}`) become `"path": (function (exports, module) {…})`;
  *   - an arrow or function expression gets parentheses;
@@ -13,7 +13,8 @@
  *     `var name = (function name(…) {…});`, where its binding is created anyway. Not when the name is
  *     declared twice in that scope or assigned anywhere in the runtime (the function's own name inside it
  *     would then differ from the binding).
- * Class methods, getters and setters stay lazy: they have no expression form.
+ *   - a class method, getter or setter moves into a static block at the start of its class body (see
+ *     moveMethods), as methods have no expression form.
  *
  * Which functions: the real CLI runs `--version`, `auth token list -f json` and `auth token list` against
  * the real control plane (SQLite, loopback) with NODE_V8_COVERAGE, which records every function called.
@@ -89,7 +90,7 @@ export function compileEagerly(code, called) {
   const edits = []
   const insert = (at, ...parts) => edits.push({start: at, end: at, parts})
   const assigned = new Set()
-  const stats = {expressions: 0, declarations: 0, factories: 0}
+  const stats = {expressions: 0, declarations: 0, methods: 0, factories: 0}
   const tree = parseBundle(code)
   // Every name a function could be reassigned through: assignment targets (patterns included), ++/--, for-in/of heads.
   walk(tree, (node) => {
@@ -106,6 +107,7 @@ export function compileEagerly(code, called) {
         }
       }
     }
+    if (node.type === 'ClassBody') moveMethods(node)
     if (node.type === 'Program') moveDeclarations(node.body)
     else if (/Function/.test(node.type) && node.body.type === 'BlockStatement') moveDeclarations(node.body.body)
     if ((node.type === 'ArrowFunctionExpression' || node.type === 'FunctionExpression') && !isMethodValue(parent) && called.has(node.start)) {
@@ -133,6 +135,34 @@ export function compileEagerly(code, called) {
     if (moved.length > 0) insert(first.start, ...moved)
   }
 
+  /**
+   * Class methods have no expression form, so the called ones move into a static block at the start of
+   * their class body: `static{Object.defineProperty(this.prototype, "m", {value: (function m(…) {…}), …})}`.
+   * V8 compiles a static block, and the function expressions in it, with the module. Inside the class
+   * body, private names and the class's own name still resolve; the block runs before any other static
+   * element. Not moved: constructors, computed or private keys, a method that uses `super` (a function
+   * expression cannot) or names an identifier spelled like itself (its own name would then shadow it),
+   * a name the class defines twice (but for a getter and setter pair, which move together).
+   */
+  function moveMethods(body) {
+    const members = body.body.filter((member) => member.type === 'MethodDefinition' && member.kind !== 'constructor' && !member.computed && member.key.type === 'Identifier')
+    const byName = Map.groupBy(members, (member) => `${member.static ? 'static ' : ''}${member.key.name}`)
+    const defined = []
+    for (const group of byName.values()) {
+      const accessors = group.every((member) => member.kind === 'get' || member.kind === 'set')
+      if (group.length > (accessors ? 2 : 1) || (accessors && group.length === 2 && group[0].kind === group[1].kind)) continue
+      if (!group.some((member) => called.has(methodStart(code, member)))) continue
+      const {name} = group[0].key
+      if (RESERVED.has(name) || group.some((member) => usesSuperOrName(member.value, name))) continue
+      const fn = (member) => [`(${member.value.async ? 'async ' : ''}function${member.value.generator ? '*' : ''} ${name}`, {start: member.value.start, end: member.value.end}, ')']
+      const descriptor = accessors ? group.flatMap((member) => [`${member.kind}:`, ...fn(member), ',']) : ['value:', ...fn(group[0]), ',writable:!0,']
+      defined.push(`Object.defineProperty(${group[0].static ? 'this' : 'this.prototype'},${JSON.stringify(name)},{`, ...descriptor, 'configurable:!0});')
+      for (const member of group) edits.push({start: member.start, end: member.end, parts: []})
+      stats.methods += group.length
+    }
+    if (defined.length > 0) insert(body.start + 1, 'static{', ...defined, '}')
+  }
+
   // Zero-length insertions first where edits start together: a body's moved declarations go before its first statement, even when that is one of them.
   edits.sort((a, b) => a.start - b.start || a.end - a.start - (b.end - b.start))
   // Renders code[start, end) with the edits inside it; `moved` is the removal of the declaration being rendered where it moved to.
@@ -152,6 +182,28 @@ export function compileEagerly(code, called) {
   const output = render(0, code.length)
   parseBundle(output)
   return {code: output, stats}
+}
+
+/** Names a method cannot have as a function expression's name. */
+const RESERVED = new Set(
+  'arguments await break case catch class const continue debugger default delete do else enum eval export extends false finally for function if implements import in instanceof interface let new null package private protected public return static super switch this throw true try typeof var void while with yield'.split(' '),
+)
+
+/** Where V8 starts a method (its coverage's startOffset): the method's own text, after `static`. */
+function methodStart(code, member) {
+  if (!member.static) return member.start
+  let at = member.start + 'static'.length
+  while (/\s/.test(code[at])) at++
+  return at
+}
+
+/** Whether a method's function uses `super` or mentions an identifier called `name`. */
+function usesSuperOrName(fn, name) {
+  let found = false
+  walk(fn, (node) => {
+    if (node.type === 'Super' || (node.type === 'Identifier' && node.name === name)) found = true
+  })
+  return found
 }
 
 /** The names a pattern (or a plain identifier) assigns to; a member expression assigns to no name. */
@@ -195,11 +247,11 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const code = readFileSync(RUNTIME, 'utf8')
   const called = await calledFunctions()
   const {code: output, stats} = compileEagerly(code, called)
-  if (stats.declarations + stats.expressions < called.size / 3) {
+  if (stats.declarations + stats.expressions + stats.methods < called.size / 3) {
     throw new Error(`only ${stats.declarations + stats.expressions} of the ${called.size} functions start-up calls could be compiled eagerly: has esbuild's output changed shape?`)
   }
   writeFileSync(RUNTIME, output)
   process.stdout.write(
-    `eager-compile: of ${called.size} functions start-up calls, ${stats.declarations} declarations, ${stats.expressions} expressions and ${stats.factories} module factories are now compiled with their module\n`,
+    `eager-compile: of ${called.size} functions start-up calls, ${stats.declarations} declarations, ${stats.expressions} expressions, ${stats.methods} class methods and ${stats.factories} module factories are now compiled with their module\n`,
   )
 }
