@@ -8,7 +8,9 @@
  * the ~870 functions of it an `auth token list` calls. It compiles a function expression in parentheses with its
  * module (its PIFE heuristic), and that code is cached. So, for the functions these runs call:
  *   - module factories (esbuild's `"path"(exports, module) {…}`) become `"path": (function (exports, module) {…})`;
- *   - an arrow or function expression gets parentheses;
+ *   - a function expression gets parentheses, and so does an arrow that uses its scope's `this`,
+ *     `arguments`, `super` or `new.target`; any other arrow becomes `(function (…) {return …})`, as
+ *     Node 22's V8 compiles a parenthesized arrow lazily all the same;
  *   - a function declaration at the top level of a body moves to the start of that body as
  *     `var name = (function name(…) {…});`, where its binding is created anyway. Not when the name is
  *     declared twice in that scope or assigned anywhere in the runtime (the function's own name inside it
@@ -111,12 +113,28 @@ export function compileEagerly(code, called) {
     if (node.type === 'Program') moveDeclarations(node.body)
     else if (/Function/.test(node.type) && node.body.type === 'BlockStatement') moveDeclarations(node.body.body)
     if ((node.type === 'ArrowFunctionExpression' || node.type === 'FunctionExpression') && !isMethodValue(parent) && called.has(node.start)) {
-      if (code[node.start - 1] === '(' && code[node.end] === ')') return
-      insert(node.start, '(')
-      insert(node.end, ')')
+      const parenthesized = code[node.start - 1] === '(' && code[node.end] === ')'
+      if (node.type === 'ArrowFunctionExpression' && !arrowSpecific(node)) asFunctionExpression(node, parenthesized)
+      else if (!parenthesized) {
+        insert(node.start, '(')
+        insert(node.end, ')')
+      }
       stats.expressions++
     }
   })
+
+  /**
+   * Node 22's V8 compiles a parenthesized arrow lazily all the same (26's does not): an arrow that uses
+   * nothing of its own scope's (this, arguments, super, new.target) is written as the function
+   * expression it behaves like, `(function (…) {return …})`; its name, when it is assigned one, is the same.
+   */
+  function asFunctionExpression(node, parenthesized) {
+    const {params, body} = node
+    const parts = [`${parenthesized ? '' : '('}${node.async ? 'async ' : ''}function(`]
+    if (params.length > 0) parts.push({start: params[0].start, end: params.at(-1).end, inner: true})
+    parts.push(node.expression ? '){return ' : ')', {start: body.start, end: body.end, inner: true}, `${node.expression ? '}' : ''}${parenthesized ? '' : ')'}`)
+    edits.push({start: node.start, end: node.end, parts, covers: true})
+  }
 
   function moveDeclarations(body) {
     const declared = functionNamesOfScope(body)
@@ -169,18 +187,26 @@ export function compileEagerly(code, called) {
   const render = (start, end, moved = null) => {
     let out = ''
     let cursor = start
+    let covered = -1
     for (const edit of edits) {
       if (edit === moved || edit.start < cursor || edit.end > end) continue // before, or inside a declaration rendered where it moved to
+      if (edit.start === edit.end && edit.start === covered) continue // rendered inside the arrow that ends here
       // What the enclosing body inserts before the moved declaration is not part of it.
       if (moved && edit.start === edit.end && (edit.start === start || edit.start === end)) continue
       out += code.slice(cursor, edit.start)
-      for (const part of edit.parts) out += typeof part === 'string' ? part : render(part.start, part.end, part)
+      for (const part of edit.parts) out += typeof part === 'string' ? part : render(part.start, part.end, part.inner ? null : part)
       cursor = edit.end
+      if (edit.covers) covered = edit.end
     }
     return out + code.slice(cursor, end)
   }
   const output = render(0, code.length)
-  parseBundle(output)
+  try {
+    parseBundle(output)
+  } catch (error) {
+    if (process.env.EAGER_COMPILE_DUMP) writeFileSync(process.env.EAGER_COMPILE_DUMP, output)
+    throw error
+  }
   return {code: output, stats}
 }
 
@@ -195,6 +221,20 @@ function methodStart(code, member) {
   let at = member.start + 'static'.length
   while (/\s/.test(code[at])) at++
   return at
+}
+
+/** Whether an arrow uses what only an arrow has: its scope's this, arguments, super or new.target (or holds a class, to be safe). */
+function arrowSpecific(arrow) {
+  let found = false
+  const visit = (node) => {
+    if (found || (node !== arrow && (node.type === 'FunctionExpression' || node.type === 'FunctionDeclaration'))) return
+    if (/^(ThisExpression|Super|MetaProperty|ClassExpression|ClassDeclaration)$/.test(node.type) || (node.type === 'Identifier' && node.name === 'arguments')) found = true
+    for (const child of Object.values(node)) {
+      for (const item of Array.isArray(child) ? child : [child]) if (item && typeof item.type === 'string') visit(item)
+    }
+  }
+  visit(arrow)
+  return found
 }
 
 /** Whether a method's function uses `super` or mentions an identifier called `name`. */

@@ -61,9 +61,20 @@ describe('start-up: functions compiled with their module', function () {
   it('parenthesizes called arrows and function expressions once, and turns called module factories into function expressions', () => {
     const code = 'var __commonJS=(cb)=>cb;var m=__commonJS({"a.js"(exports){exports.f=x=>x+1;exports.g=function(){return 2};exports.h=(y=>y)}});var o={method(){return 3}};module.exports={m,o}'
     const rewritten = rewrite(code, ['"a.js"', 'x=>x+1', 'function(){return 2}', 'y=>y', 'method()'])
-    expect(rewritten).to.include('"a.js":(function(exports){').and.include('exports.f=(x=>x+1)').and.include('exports.g=(function(){return 2})')
-    expect(rewritten).to.include('exports.h=(y=>y)').and.not.include('((y=>y))')
+    expect(rewritten).to.include('"a.js":(function(exports){').and.include('exports.f=(function(x){return x+1})').and.include('exports.g=(function(){return 2})')
+    expect(rewritten).to.include('exports.h=(function(y){return y})').and.not.include('((')
     expect(rewritten).to.include('{method(){return 3}}')
+  })
+
+  it('writes a called arrow that needs nothing of its scope as a function expression (Node 22 compiles parenthesized arrows lazily), and keeps the others', () => {
+    const code =
+      'var add=(a,b=()=>2)=>a+b();var pair=x=>({x});var curry=y=>z=>y+z;var wait=async()=>await 1;var self=()=>this;var args=function(){return(()=>arguments.length)()};var make=()=>function(){return 5};' +
+      'module.exports={add:add(1),pair:pair(3),curry:curry(1)(2),names:[add.name,pair.name],self:typeof self,args:args(1,2),wait:wait() instanceof Promise,made:make()()}'
+    const rewritten = rewrite(code, ['(a,b=', '()=>2', 'x=>({', 'y=>z', 'z=>y', 'async()', '()=>this', '()=>arguments', '()=>function', 'function(){return 5'])
+    expect(rewritten).to.include('var add=(function(a,b=(function(){return 2})){return a+b()})').and.include('var curry=(function(y){return (function(z){return y+z})})')
+    expect(rewritten).to.include('(async function(){return await 1})').and.include('(()=>this)').and.include('(()=>arguments.length)')
+    expect(rewritten).to.include('var make=(function(){return (function(){return 5})});')
+    expect(evaluate(rewritten)).to.deep.equal(evaluate(code)).and.deep.include({add: 3, curry: 3, names: ['add', 'pair'], args: 2, made: 5})
   })
 
   it('moves called class methods, statics and accessor pairs into a static block, and leaves those a function expression would change', () => {
