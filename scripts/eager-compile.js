@@ -201,12 +201,7 @@ export function compileEagerly(code, called) {
     return out + code.slice(cursor, end)
   }
   const output = render(0, code.length)
-  try {
-    parseBundle(output)
-  } catch (error) {
-    if (process.env.EAGER_COMPILE_DUMP) writeFileSync(process.env.EAGER_COMPILE_DUMP, output)
-    throw error
-  }
+  parseBundle(output)
   return {code: output, stats}
 }
 

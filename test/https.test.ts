@@ -14,7 +14,7 @@ import {runBinary} from '@ndcli/core/testing'
 import {startServerProcess, type ServerProcess} from '@ndcli/server/testing'
 
 import {ACCOUNT, BIN, expectOneLineError} from './support/cli.js'
-import {loggedInCli, tokenFrom, type Cli} from './support/harness.js'
+import {loggedInWithPat, tokenFrom, type Cli} from './support/harness.js'
 import {selfSignedCertificate, startTlsProxy, type Certificate, type TlsProxy} from './support/tls-proxy.js'
 
 const LIST = ['auth', 'token', 'list', '-f', 'json']
@@ -47,10 +47,7 @@ describe('https (the real CLI through TLS in front of the real control plane)', 
 
   before(async () => {
     server = await startServerProcess()
-    cli = await loggedInCli(server, ACCOUNT.email)
-    const created = await cli.ndcli(['auth', 'token', 'create', '--name', 'over-tls', '--scope', 'rw'])
-    expect(created.exitCode, created.stderr).to.equal(0)
-    pat = tokenFrom(created)
+    ;({cli, pat} = await loggedInWithPat(server, ACCOUNT.email, {name: 'over-tls', scope: 'rw'}))
     dir = await mkdtemp(join(tmpdir(), 'ndcli-tls-'))
     ;[trusted, elsewhere] = await Promise.all([selfSignedCertificate(dir, 'control-plane', 'IP:127.0.0.1'), selfSignedCertificate(dir, 'elsewhere', 'DNS:elsewhere.example')])
     ;[proxy, wrongHostProxy] = await Promise.all([startTlsProxy(server.url, trusted), startTlsProxy(server.url, elsewhere)])

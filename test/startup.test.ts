@@ -15,7 +15,7 @@ import {startServerProcess, type ServerProcess} from '@ndcli/server/testing'
 
 import {compileEagerly} from '../scripts/eager-compile.js'
 import {ACCOUNT, BIN} from './support/cli.js'
-import {loggedInCli, tokenFrom, type Cli} from './support/harness.js'
+import {loggedInWithPat, type Cli} from './support/harness.js'
 
 const RUNTIME = fileURLToPath(new URL('../packages/core/dist/runtime.cjs', import.meta.url))
 
@@ -98,10 +98,7 @@ describe('start-up: functions compiled with their module', function () {
 
     before(async () => {
       server = await startServerProcess()
-      cli = await loggedInCli(server, ACCOUNT.email)
-      const created = await cli.ndcli(['auth', 'token', 'create', '--name', 'start-up', '--scope', 'ro'])
-      expect(created.exitCode, created.stderr).to.equal(0)
-      pat = tokenFrom(created)
+      ;({cli, pat} = await loggedInWithPat(server, ACCOUNT.email, {name: 'start-up', scope: 'ro'}))
       dir = await mkdtemp(join(tmpdir(), 'ndcli-startup-'))
     })
     after(async () => {
