@@ -124,7 +124,7 @@ describe('secret hygiene (a whole session with DEBUG=*)', function () {
     expect(debugOutput).to.match(/← 201 http:\/\/127\.0\.0\.1:\d+\/api\/v1\/auth\/tokens/)
     expect(debugOutput).to.match(/→ POST http:\/\/127\.0\.0\.1:\d+\/oauth\/token/)
     expect(debugOutput, 'the authorization header was there, masked').to.include('"authorization":"[REDACTED]"')
-    expect(debugOutput, "oclif's own debug output").to.match(/ oclif:main /).and.to.match(/ oclif:ndcli:auth:token:create /)
+    expect(debugOutput, "oclif's own debug output and the command's").to.match(/ oclif:main /).and.to.match(/ ndcli:auth:token:create /)
     expect(places.get('server log')!.toString()).to.include('request completed')
     const names = [...places.keys()]
     expect(names.filter((name) => name.startsWith('database ')), 'the SQLite files').to.have.length.above(0)
@@ -142,6 +142,22 @@ describe('secret hygiene (a whole session with DEBUG=*)', function () {
     }
     const expected = Object.fromEntries(Object.keys(secrets).map((label) => [label, allowed[label]]))
     expect(report).to.deep.equal(expected)
+  })
+
+  it("DEBUG=ndcli* (the README's switch) shows the command's requests, masked, and not oclif's internals", async () => {
+    const pat = secrets['PAT monitor']!
+    const env = {...dirs.env, NDCLI_API_URL: server.url, NDCLI_TOKEN: pat}
+    const shown = await runBinary(BIN, ['auth', 'token', 'list', '-f', 'json'], {env: {...env, DEBUG: 'ndcli*'}})
+    expect(shown.exitCode, shown.stderr).to.equal(0)
+    expect(shown.stderr).to.match(/ ndcli:auth:token:list → GET http:\/\/127\.0\.0\.1:\d+\/api\/v1\/auth\/tokens/)
+    expect(shown.stderr).to.match(/ ndcli:auth:token:list ← 200 /)
+    expect(shown.stderr, 'the authorization header, masked').to.include('"authorization":"[REDACTED]"')
+    expect(shown.stderr).not.to.include(' oclif:')
+    expect(shown.stderr).not.to.include(pat).and.not.to.include(pat.slice(12, 28))
+    const quiet = await runBinary(BIN, ['auth', 'token', 'list', '-f', 'json'], {env})
+    expect(quiet.exitCode, quiet.stderr).to.equal(0)
+    expect(quiet.stderr, 'no debug line without DEBUG').to.equal('')
+    expect(JSON.parse(quiet.stdout)).to.deep.equal(JSON.parse(shown.stdout))
   })
 
   it('logout left no credential file behind', () => {

@@ -4,7 +4,8 @@
  * value run() returns, prompts, Ctrl-C, and the mapping of every error to a
  * message and an exit code (cli.md). Commands only fetch data and return it.
  */
-import {Command, Errors, Flags, getLogger, type Interfaces} from '@oclif/core'
+import {Command, Errors, Flags, type Interfaces} from '@oclif/core'
+import createDebug from 'debug'
 
 import {ApiClient, CONFIG_SETTING, DEFAULT_API_URL, DEFAULT_SETTING} from './api/client.js'
 import {notLoggedInMessage, StoredCredentials, tokenFromEnv, TOKEN_ENV} from './auth/credentials.js'
@@ -68,6 +69,12 @@ export abstract class NdCommand<T extends typeof Command> extends Command {
   protected args!: NdArgs<T>
   /** Aborted by Ctrl-C: requests, polling and prompts stop and the command exits 130. */
   protected readonly abort = new AbortController()
+
+  /**
+   * Debug output under `ndcli:<command id>`, so that DEBUG=ndcli* (the README's word) shows it, as
+   * DEBUG=* does. oclif's own would be `oclif:ndcli:…`, a namespace nobody guesses.
+   */
+  protected override debug = createDebug(this.id ? `${this.config.bin}:${this.id}` : this.config.bin)
 
   private settings?: ConfigValues
   private apiClient?: ApiClient
@@ -198,17 +205,6 @@ export abstract class NdCommand<T extends typeof Command> extends Command {
     return this.credentialSource
   }
 
-  /**
-   * Whether this command's debug output is shown (DEBUG=ndcli*, DEBUG=*): the client builds its request
-   * and response lines only then, as a response line parses and masks the whole body. A logger
-   * other than oclif's own (which has no `enabled`) is assumed to show it.
-   */
-  private get debugShown(): boolean {
-    const {debug} = getLogger(this.id ? `${this.config.bin}:${this.id}` : this.config.bin)
-    // A `debug` function's `enabled` is undefined until DEBUG names something, hence `in`.
-    return 'enabled' in debug ? Boolean(debug.enabled) : true
-  }
-
   /** The API client, built on first use. */
   protected get api(): ApiClient {
     this.apiClient ??= new ApiClient({
@@ -218,7 +214,8 @@ export abstract class NdCommand<T extends typeof Command> extends Command {
       credentials: this.credentials,
       connectTimeout: secondsFromEnv(this.io.env, 'NDCLI_CONNECT_TIMEOUT', 10) * 1000,
       responseTimeout: secondsFromEnv(this.io.env, 'NDCLI_TIMEOUT', 30) * 1000,
-      debug: this.debugShown ? (message) => this.debug(message) : undefined,
+      // Only when shown: the client builds no debug line otherwise (a response line parses and masks the whole body).
+      debug: this.debug.enabled ? (message) => this.debug(message) : undefined,
       warn: (message) => this.warn(message),
       signal: this.abort.signal,
     })
