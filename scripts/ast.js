@@ -18,3 +18,23 @@ export function walk(node, visit, parent = null) {
 export function isMethodValue(parent) {
   return parent?.type === 'MethodDefinition' || (parent?.type === 'Property' && (parent.method || parent.kind !== 'init'))
 }
+
+/** An identifier that names a property or a label, not a variable: `a.name`, `{name: v}`, `name() {}`, `break name`. */
+export function namesProperty(node, parent) {
+  switch (parent?.type) {
+    case 'MemberExpression':
+      return parent.property === node && !parent.computed
+    case 'Property':
+      return parent.key === node && !parent.computed && !parent.shorthand
+    case 'MethodDefinition':
+    case 'PropertyDefinition':
+      return parent.key === node && !parent.computed
+    case 'LabeledStatement':
+    case 'BreakStatement':
+    case 'ContinueStatement':
+    case 'MetaProperty':
+      return true
+    default:
+      return false
+  }
+}

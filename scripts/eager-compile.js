@@ -29,7 +29,7 @@ import {tmpdir} from 'node:os'
 import {dirname, join} from 'node:path'
 import {fileURLToPath, pathToFileURL} from 'node:url'
 
-import {isMethodValue, parseBundle, walk} from './ast.js'
+import {isMethodValue, namesProperty, parseBundle, walk} from './ast.js'
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..')
 const RUNTIME = join(ROOT, 'packages', 'core', 'dist', 'runtime.cjs')
@@ -113,7 +113,9 @@ export function compileEagerly(code, called) {
     if (node.type === 'Program') moveDeclarations(node.body)
     else if (/Function/.test(node.type) && node.body.type === 'BlockStatement') moveDeclarations(node.body.body)
     if ((node.type === 'ArrowFunctionExpression' || node.type === 'FunctionExpression') && !isMethodValue(parent) && called.has(node.start)) {
-      const parenthesized = code[node.start - 1] === '(' && code[node.end] === ')'
+      // A call's own parentheses around its only argument are not the expression's: V8 compiles `f(function…)` lazily.
+      const ofCall = (parent.type === 'CallExpression' || parent.type === 'NewExpression') && code.indexOf('(', parent.callee.end) === node.start - 1
+      const parenthesized = code[node.start - 1] === '(' && code[node.end] === ')' && !ofCall
       if (node.type === 'ArrowFunctionExpression' && !arrowSpecific(node)) asFunctionExpression(node, parenthesized)
       else if (!parenthesized) {
         insert(node.start, '(')
@@ -159,7 +161,7 @@ export function compileEagerly(code, called) {
    * V8 compiles a static block, and the function expressions in it, with the module. Inside the class
    * body, private names and the class's own name still resolve; the block runs before any other static
    * element. Not moved: constructors, computed or private keys, a method that uses `super` (a function
-   * expression cannot) or names an identifier spelled like itself (its own name would then shadow it),
+   * expression cannot) or refers to a variable spelled like itself (its own name would then shadow it),
    * a name the class defines twice (but for a getter and setter pair, which move together).
    */
   function moveMethods(body) {
@@ -232,14 +234,18 @@ function arrowSpecific(arrow) {
   return found
 }
 
-/** Whether a method's function uses `super` or mentions an identifier called `name`. */
+/**
+ * Whether a method's function uses `super` or refers to a variable called `name` (which its own name
+ * would shadow); `this.#x.name`, `{name: …}` and the like name a property, not the variable.
+ */
 function usesSuperOrName(fn, name) {
   let found = false
-  walk(fn, (node) => {
-    if (node.type === 'Super' || (node.type === 'Identifier' && node.name === name)) found = true
+  walk(fn, (node, parent) => {
+    if (node.type === 'Super' || (node.type === 'Identifier' && node.name === name && !namesProperty(node, parent))) found = true
   })
   return found
 }
+
 
 /** The names a pattern (or a plain identifier) assigns to; a member expression assigns to no name. */
 function boundNames(pattern) {
