@@ -25,12 +25,12 @@
  *   @napi-rs/keyring  native (a prebuilt .node per platform); core imports it only to read or write a session
  */
 import {build} from 'esbuild'
-import {readdirSync, readFileSync} from 'node:fs'
+import {readdirSync, readFileSync, writeFileSync} from 'node:fs'
 import {createRequire} from 'node:module'
 import {join, relative, resolve} from 'node:path'
 import {fileURLToPath} from 'node:url'
 
-import {parseBundle, walk} from './ast.js'
+import {namesProperty, parseBundle, walk} from './ast.js'
 
 const target = process.argv[2]
 const cwd = process.cwd()
@@ -167,8 +167,7 @@ const WEB_STREAM_TEST = fileURLToPath(new URL('shims/readable-stream.js', import
 function onlyInstanceofReadableStream(code) {
   let tests = 0
   walk(parseBundle(code), (node, parent) => {
-    const named = parent && ((parent.type === 'MemberExpression' && parent.property === node && !parent.computed) || (parent.type === 'Property' && parent.key === node && !parent.computed))
-    if (node.type === 'Identifier' && node.name === 'ReadableStream' && !named) {
+    if (node.type === 'Identifier' && node.name === 'ReadableStream' && !namesProperty(node, parent)) {
       if (parent.type === 'BinaryExpression' && parent.operator === 'instanceof' && parent.right === node) tests++
       // The shim's own binding: `var ReadableStream` and its assignment.
       else if (!(parent.type === 'VariableDeclarator' || (parent.type === 'AssignmentExpression' && parent.left === node))) {
@@ -330,10 +329,37 @@ function commandId(file) {
   return relative('src/commands', file).replace(/\.ts$/, '').replace(/\/index$/, '').split('/').join(':')
 }
 
+/**
+ * esbuild's __toESM gives an imported CommonJS module a namespace with one getter per export, built on
+ * each import: ~1,000 getters per run for node:fs, node:process, node:http and the like (~2 ms on Node
+ * 22 and 26). A builtin's namespace only ever has members read (checked here, or the build fails), so
+ * the module itself can be its prototype: the same values, live, with no copy.
+ */
+function builtinNamespaces(code) {
+  const HELPER = 'var __builtinESM=mod=>__create(mod,{default:{value:mod,enumerable:!0}});'
+  const out = code.replace('var __toESM=', HELPER + 'var __toESM=').replaceAll('__toESM(require("node:', '__builtinESM(require("node:')
+  if (out === code || !out.includes('__builtinESM(require(')) throw new Error("esbuild's __toESM helper changed: see builtinNamespaces() in scripts/bundle.js")
+  const namespaces = new Set()
+  const tree = parseBundle(out)
+  walk(tree, (node) => {
+    const value = node.type === 'AssignmentExpression' ? node.right : node.type === 'VariableDeclarator' ? node.init : undefined
+    const target = node.type === 'AssignmentExpression' ? node.left : node.id
+    if (value?.type === 'CallExpression' && value.callee.name === '__builtinESM' && target.type === 'Identifier') namespaces.add(target.name)
+  })
+  walk(tree, (node, parent) => {
+    if (node.type !== 'Identifier' || !namespaces.has(node.name) || namesProperty(node, parent)) return
+    const read = parent.type === 'MemberExpression' && parent.object === node
+    const bound = (parent.type === 'VariableDeclarator' && parent.id === node) || (parent.type === 'AssignmentExpression' && parent.left === node)
+    if (!read && !bound) throw new Error(`the runtime uses the namespace ${node.name} other than by member, at ${node.start}: builtinNamespaces() in scripts/bundle.js would break it`)
+  })
+  return out
+}
+
 async function bundleCore() {
   const outfile = 'dist/runtime.cjs'
   const result = await build({...common, format: 'cjs', entryPoints: ['src/index.ts'], outfile, external: ['typescript', '@napi-rs/keyring'], inject: [WEB_STREAM_TEST], plugins: [sourceEdits(), lazyImports()]})
-  const code = readFileSync(outfile, 'utf8')
+  const code = builtinNamespaces(readFileSync(outfile, 'utf8'))
+  writeFileSync(outfile, code)
   onlyInstanceofReadableStream(code)
   // The package's entry point: named exports over the runtime's (ESM needs them spelled out).
   const names = Object.keys(require(resolve(cwd, outfile))).filter((name) => name !== '__esModule')
