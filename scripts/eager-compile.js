@@ -8,7 +8,8 @@
  * the ~870 functions of it an `auth token list` calls. It compiles a function expression in parentheses with its
  * module (its PIFE heuristic), and that code is cached. So, for the functions these runs call:
  *   - module factories (esbuild's `"path"(exports, module) {…}`) become `"path": (function (exports, module) {…})`;
- *   - a function expression gets parentheses, and so does an arrow that uses its scope's `this`,
+ *   - a function expression gets parentheses (a call's own around its only argument do not count), and so
+ *     does an arrow that uses its scope's `this`,
  *     `arguments`, `super` or `new.target`; any other arrow becomes `(function (…) {return …})`, as
  *     Node 22's V8 compiles a parenthesized arrow lazily all the same;
  *   - a function declaration at the top level of a body moves to the start of that body as
@@ -18,13 +19,13 @@
  *   - a class method, getter or setter moves into a static block at the start of its class body (see
  *     moveMethods), as methods have no expression form.
  *
- * Which functions: the real CLI runs `--version`, `auth token list -f json` and `auth token list` against
- * the real control plane (SQLite, loopback) with NODE_V8_COVERAGE, which records every function called.
+ * Which functions: the real CLI runs `--version`, `auth token list -f json`, `auth token list` and
+ * `auth token scan` (a small tree holding one token) against the real control plane (SQLite, loopback) with NODE_V8_COVERAGE, which records every function called.
  * The output is plain JavaScript for any Node line; what no profiled run called compiles on first call, as
  * before. bench/notes.md has the measurements.
  */
 import {spawnSync} from 'node:child_process'
-import {mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
+import {mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {dirname, join} from 'node:path'
 import {fileURLToPath, pathToFileURL} from 'node:url'
@@ -34,6 +35,8 @@ import {isMethodValue, namesProperty, parseBundle, walk} from './ast.js'
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..')
 const RUNTIME = join(ROOT, 'packages', 'core', 'dist', 'runtime.cjs')
 const PROFILED = [['--version'], ['auth', 'token', 'list', '-f', 'json'], ['auth', 'token', 'list']]
+/** Then `auth token scan` of a small tree holding one token (exit 8: found). */
+const SCAN = ['auth', 'token', 'scan', '-f', 'json']
 const ACCOUNT = {email: 'startup@example.com', password: 'startup profile password'}
 
 /** Start offsets of the runtime's functions that the profiled runs called. */
@@ -65,9 +68,13 @@ async function calledFunctions() {
       NODE_V8_COVERAGE: coverage,
       COLUMNS: '120',
     }
-    for (const argv of PROFILED) {
+    const tree = join(home, 'tree')
+    mkdirSync(tree)
+    writeFileSync(join(tree, 'ci.log'), `deploying\nNDCLI_TOKEN=${pat}\ndone\n`)
+    writeFileSync(join(tree, 'notes.txt'), 'nothing here\n')
+    for (const [argv, status] of [...PROFILED.map((argv) => [argv, 0]), [[...SCAN, tree], 8]]) {
       const run = spawnSync(process.execPath, [join(ROOT, 'bin', 'run.js'), ...argv], {env, encoding: 'utf8'})
-      if (run.status !== 0) throw new Error(`ndcli ${argv.join(' ')} exited ${run.status}: ${run.stderr}`)
+      if (run.status !== status) throw new Error(`ndcli ${argv.join(' ')} exited ${run.status}: ${run.stderr}`)
     }
     const url = pathToFileURL(RUNTIME).href
     const called = new Set()
