@@ -1,11 +1,12 @@
-import {stat, writeFile} from 'node:fs/promises'
+import {statSync} from 'node:fs'
+import {writeFile} from 'node:fs/promises'
 import {setTimeout as delay} from 'node:timers/promises'
 
 import {Args, Flags} from '@oclif/core'
 import {ApiError, NdCommand, NdError, patDisplayPrefix, UsageError, type Rendered} from '@ndcli/core'
 
 import {TOKENS_MATCHED_EXIT_CODE} from '../../../flags.js'
-import {prestartWorkers} from '../../../scan/pool.js'
+import {prestartWorkers, release} from '../../../scan/pool.js'
 import {GitError, Scanner, type Finding} from '../../../scan/scanner.js'
 import {sarifLog} from '../../../scan/sarif.js'
 import {scanFindingsView, type ScanFinding} from '../../../views.js'
@@ -45,14 +46,23 @@ Exits ${TOKENS_MATCHED_EXIT_CODE} when it found any token, 0 when not (2 for a m
     verbose: Flags.boolean({description: 'Report on stderr what was scanned and how many lookalikes (bad checksum) were ignored.'}),
   }
 
+  /**
+   * The workers' start-up (~25–40 ms here) is the longest item of a scan of files, so they start before
+   * the settings and flags are read; run() ends them at once when the scan needs none (stdin, --staged).
+   */
+  override async init(): Promise<void> {
+    if (!this.argv.includes('--staged')) prestartWorkers(WORKER_URL, threadsFromEnv({lenient: true}))
+    await super.init()
+  }
+
   async run(): Promise<Rendered<ScanFinding>> {
     const {argv} = await this.parse(TokenScan)
     const paths = argv.length > 0 ? (argv as string[]) : ['.']
     const {staged} = this.flags
     const threads = threadsFromEnv()
-    if (!staged && paths.some((path) => path !== '-')) prestartWorkers(WORKER_URL, threads)
+    if (staged || paths.every((path) => path === '-')) release()
     const scanner = new Scanner({unreadable: (path, reason) => this.warn(`Cannot read ${path}: ${reason}; skipped.`)}, {workerUrl: WORKER_URL, threads})
-    const targets = await Promise.all(paths.map(async (path) => ({path, stats: path === '-' ? undefined : await statOrRefuse(path)})))
+    const targets = paths.map((path) => ({path, stats: path === '-' ? undefined : statOrRefuse(path)}))
     try {
       for (const {path, stats} of targets) {
         if (!stats) await scanner.scanStream(this.io.stdin)
@@ -130,9 +140,9 @@ function toRow(finding: Finding): ScanFinding {
 }
 
 /** A missing path is a usage error (exit 2) before anything is scanned; an unreadable one is left to the scan, which reports it and goes on. */
-async function statOrRefuse(path: string) {
+function statOrRefuse(path: string) {
   try {
-    return await stat(path)
+    return statSync(path)
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT' || (error as NodeJS.ErrnoException).code === 'ENOTDIR') {
       throw new UsageError(`No such file or directory: ${path} — check the path (default: the current directory; - reads standard input).`)
@@ -145,12 +155,18 @@ function refuseFile(path: string, flag: string): never {
   throw new UsageError(`${flag} scans a repository: give a directory inside a git work tree, not the file ${path}.`)
 }
 
-/** NDCLI_SCAN_THREADS: threads for the file search (1: the main thread alone); default one per core. */
-function threadsFromEnv(): number | undefined {
+/**
+ * NDCLI_SCAN_THREADS: threads for the file search (1: the main thread alone); default one per core.
+ * `lenient` (before the flags are parsed) takes a bad value as 1, for run() to refuse it as the user asked (-f).
+ */
+function threadsFromEnv({lenient = false} = {}): number | undefined {
   const value = process.env.NDCLI_SCAN_THREADS
   if (value === undefined || value === '') return undefined
   const threads = Number(value)
-  if (!Number.isInteger(threads) || threads < 1) throw new UsageError(`NDCLI_SCAN_THREADS must be a whole number of threads, 1 or more, not "${value}" — unset it to use one per core.`)
+  if (!Number.isInteger(threads) || threads < 1) {
+    if (lenient) return 1
+    throw new UsageError(`NDCLI_SCAN_THREADS must be a whole number of threads, 1 or more, not "${value}" — unset it to use one per core.`)
+  }
   return threads
 }
 
