@@ -8,10 +8,10 @@
  * the ~870 functions of it an `auth token list` calls. It compiles a function expression in parentheses with its
  * module (its PIFE heuristic), and that code is cached. So, for the functions these runs call:
  *   - module factories (esbuild's `"path"(exports, module) {…}`) become `"path": (function (exports, module) {…})`;
- *   - a function expression gets parentheses (a call's own around its only argument do not count), and so
- *     does an arrow that uses its scope's `this`,
- *     `arguments`, `super` or `new.target`; any other arrow becomes `(function (…) {return …})`, as
- *     Node 22's V8 compiles a parenthesized arrow lazily all the same;
+ *   - a function expression gets parentheses (a call's own around its only argument do not count), and
+ *     so does an arrow that uses its scope's `this`, `arguments`, `super` or `new.target`; any other
+ *     arrow becomes `(function (…) {return …})`, as Node 22's V8 compiles a parenthesized arrow lazily
+ *     all the same;
  *   - a function declaration at the top level of a body moves to the start of that body as
  *     `var name = (function name(…) {…});`, where its binding is created anyway. Not when the name is
  *     declared twice in that scope or assigned anywhere in the runtime (the function's own name inside it
@@ -20,7 +20,8 @@
  *     moveMethods), as methods have no expression form.
  *
  * Which functions: the real CLI runs `--version`, `auth token list -f json`, `auth token list` and
- * `auth token scan` (a small tree holding one token) against the real control plane (SQLite, loopback) with NODE_V8_COVERAGE, which records every function called.
+ * `auth token scan` (a small tree holding one token) against the real control plane (SQLite,
+ * loopback) with NODE_V8_COVERAGE, which records every function called.
  * The output is plain JavaScript for any Node line; what no profiled run called compiles on first call, as
  * before. bench/notes.md has the measurements.
  */
@@ -252,7 +253,6 @@ function usesSuperOrName(fn, name) {
   })
   return found
 }
-
 
 /** The names a pattern (or a plain identifier) assigns to; a member expression assigns to no name. */
 function boundNames(pattern) {
