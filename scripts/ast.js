@@ -38,3 +38,8 @@ export function namesProperty(node, parent) {
       return false
   }
 }
+
+/** An identifier a `var`/`let`/`const` declares or an assignment assigns to. */
+export function bindsName(node, parent) {
+  return (parent?.type === 'VariableDeclarator' && parent.id === node) || (parent?.type === 'AssignmentExpression' && parent.left === node)
+}

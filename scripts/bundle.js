@@ -30,7 +30,7 @@ import {createRequire} from 'node:module'
 import {join, relative, resolve} from 'node:path'
 import {fileURLToPath} from 'node:url'
 
-import {namesProperty, parseBundle, walk} from './ast.js'
+import {bindsName, namesProperty, parseBundle, walk} from './ast.js'
 
 const target = process.argv[2]
 const cwd = process.cwd()
@@ -164,13 +164,13 @@ const orFormatter = {format: (list) => (orListFormat ??= new Intl.ListFormat('en
 const WEB_STREAM_TEST = fileURLToPath(new URL('shims/readable-stream.js', import.meta.url))
 
 /** The injected `ReadableStream` can only answer instanceof: any other use of the global would fail at run time, so it fails the build. */
-function onlyInstanceofReadableStream(code) {
+function onlyInstanceofReadableStream(tree) {
   let tests = 0
-  walk(parseBundle(code), (node, parent) => {
+  walk(tree, (node, parent) => {
     if (node.type === 'Identifier' && node.name === 'ReadableStream' && !namesProperty(node, parent)) {
       if (parent.type === 'BinaryExpression' && parent.operator === 'instanceof' && parent.right === node) tests++
       // The shim's own binding: `var ReadableStream` and its assignment.
-      else if (!(parent.type === 'VariableDeclarator' || (parent.type === 'AssignmentExpression' && parent.left === node))) {
+      else if (!bindsName(node, parent)) {
         throw new Error(`the runtime uses the global ReadableStream other than with instanceof, at ${node.start}: scripts/shims/readable-stream.js would break it`)
       }
     }
@@ -340,8 +340,12 @@ function builtinNamespaces(code) {
   const HELPER = 'var __builtinESM=mod=>__create(mod,{default:{value:mod,enumerable:!0}});'
   const out = code.replace('var __toESM=', HELPER + 'var __toESM=').replaceAll('__toESM(require("node:', '__builtinESM(require("node:')
   if (out === code || !out.includes('__builtinESM(require(')) throw new Error("esbuild's __toESM helper changed: see builtinNamespaces() in scripts/bundle.js")
+  return out
+}
+
+/** The check builtinNamespaces() relies on, on the runtime's tree. */
+function onlyMembersOfBuiltinNamespaces(tree) {
   const namespaces = new Set()
-  const tree = parseBundle(out)
   walk(tree, (node) => {
     const value = node.type === 'AssignmentExpression' ? node.right : node.type === 'VariableDeclarator' ? node.init : undefined
     const target = node.type === 'AssignmentExpression' ? node.left : node.id
@@ -350,10 +354,8 @@ function builtinNamespaces(code) {
   walk(tree, (node, parent) => {
     if (node.type !== 'Identifier' || !namespaces.has(node.name) || namesProperty(node, parent)) return
     const read = parent.type === 'MemberExpression' && parent.object === node
-    const bound = (parent.type === 'VariableDeclarator' && parent.id === node) || (parent.type === 'AssignmentExpression' && parent.left === node)
-    if (!read && !bound) throw new Error(`the runtime uses the namespace ${node.name} other than by member, at ${node.start}: builtinNamespaces() in scripts/bundle.js would break it`)
+    if (!read && !bindsName(node, parent)) throw new Error(`the runtime uses the namespace ${node.name} other than by member, at ${node.start}: builtinNamespaces() in scripts/bundle.js would break it`)
   })
-  return out
 }
 
 async function bundleCore() {
@@ -361,7 +363,9 @@ async function bundleCore() {
   const result = await build({...common, format: 'cjs', entryPoints: ['src/index.ts'], outfile, external: ['typescript', '@napi-rs/keyring'], inject: [WEB_STREAM_TEST], plugins: [sourceEdits(), lazyImports()]})
   const code = builtinNamespaces(readFileSync(outfile, 'utf8'))
   writeFileSync(outfile, code)
-  onlyInstanceofReadableStream(code)
+  const tree = parseBundle(code)
+  onlyMembersOfBuiltinNamespaces(tree)
+  onlyInstanceofReadableStream(tree)
   // The package's entry point: named exports over the runtime's (ESM needs them spelled out).
   const names = Object.keys(require(resolve(cwd, outfile))).filter((name) => name !== '__esModule')
   const {version} = JSON.parse(readFileSync('package.json', 'utf8'))
