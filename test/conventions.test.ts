@@ -81,6 +81,8 @@ describe('conventions around the commands', () => {
       expect(await completeInBash(['ndcli', 'auth', 'token', 'create', '--name', 'ci', '--expiry', '3'])).to.deep.equal(['30d', '365d'])
       // After a value, flags again (every flag, not only the first as in plugin-autocomplete 4's bash).
       expect(await completeInBash(['ndcli', 'auth', 'token', 'create', '--scope', 'RW', '--ex'])).to.deep.equal(['--expiry'])
+      // A list flag (--allowed-scopes RW,RO) completes each of its values.
+      expect(await completeInBash(['ndcli', 'org', 'policy', 'set', 'ops', '--allowed-scopes', ''])).to.deep.equal(['RW', 'RO'])
       // A flag that takes any value offers none of the command's words.
       expect(await completeInBash(['ndcli', 'auth', 'token', 'create', '--name', ''])).to.deep.equal([])
     })
@@ -93,12 +95,13 @@ describe('conventions around the commands', () => {
       expect(await completeInBash(['ndcli', 'auth', 'token', 'create', '--scope', 'R'], ['autocomplete', 'bash'])).to.deep.equal(['RW', 'RO'])
     })
 
-    it('the zsh completion lists the values of --scope, --expiry and -f', async () => {
+    it('the zsh completion lists the values of --scope, --expiry, -f and --allowed-scopes', async () => {
       expect((await ndcli(['autocomplete', 'create'])).exitCode).to.equal(0)
       const zsh = await readFile(join(dirs.env.NDCLI_CACHE_DIR!, 'autocomplete', 'functions', 'zsh', '_ndcli'), 'utf8')
       expect(zsh).to.include(':scope options:(RW RO)"')
       expect(zsh).to.include(':expiry options:(30d 60d 90d 180d 365d never)"')
       expect(zsh).to.include(':format options:(table json simple detailed)"')
+      expect(zsh).to.include('"*"--allowed-scopes"[Scopes a token may have: RW, RO, or both (RW,RO), in any case.]:allowed-scopes options:(RW RO)"')
     })
 
     it('the values listed for completion are the ones create accepts', async () => {

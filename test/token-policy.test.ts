@@ -67,6 +67,14 @@ for (const backend of TEST_BACKENDS) describe(`[${backend}] org token policy and
       expect((await member.ndcli(['org', 'policy', 'show', 'ops', '-f', 'simple'])).stdout).to.include('Max lifetime: 90 days\n')
     })
 
+    it('takes both scopes as a list in any case and order, or as the flag given twice, each once', async () => {
+      for (const args of [['--allowed-scopes', 'ro, rw'], ['--allowed-scopes', 'RO', '--allowed-scopes', 'rw,RO']]) {
+        const set = await admin.ndcli(['org', 'policy', 'set', 'ops', ...args, '-f', 'json'])
+        expect(set.exitCode, set.stderr).to.equal(0)
+        expect(JSON.parse(set.stdout).allowed_scopes).to.have.members(['RW', 'RO']).and.to.have.length(2)
+      }
+    })
+
     it('a member who is not a superuser is refused with exit 4', async () => {
       const refused = await member.ndcli(['org', 'policy', 'set', 'ops', '--max-lifetime', '30d'])
       expect(refused.exitCode).to.equal(4)
@@ -75,7 +83,8 @@ for (const backend of TEST_BACKENDS) describe(`[${backend}] org token policy and
 
     for (const [label, args, message] of [
       ['an unknown lifetime', ['--max-lifetime', '7d'], /Expected --max-lifetime=7d to be one of: 30d, 60d, 90d, 180d, 365d, none/],
-      ['an unknown scope', ['--allowed-scopes', 'RW,admin'], /Expected --allowed-scopes=RW,admin to be a comma-separated list of: RW, RO/],
+      ['an unknown scope', ['--allowed-scopes', 'RW,admin'], /Expected --allowed-scopes=admin to be RW, RO or both \(RW,RO\)/],
+      ['an empty list of scopes', ['--allowed-scopes', ''], /Expected --allowed-scopes= to be RW, RO or both \(RW,RO\)/],
       ['an unknown setting', ['--max-age', '30d'], /Nonexistent flag: --max-age/],
       ['no setting at all', [], /Nothing to change: give --max-lifetime, --allowed-scopes or --\[no-\]require-org-restriction/],
     ] as const) {

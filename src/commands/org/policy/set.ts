@@ -19,15 +19,17 @@ export default class OrgPolicySet extends NdCommand<typeof OrgPolicySet> {
   static override args = {slug: Args.string({description: 'Organization slug (as shown in org list)', required: true})}
   static override flags = {
     'max-lifetime': Flags.option({options: MAX_LIFETIMES, description: 'Longest token lifetime the organization accepts; none: no limit.'})(),
-    'allowed-scopes': Flags.custom<string[]>({
-      description: 'Comma-separated scopes a token may have: RW, RO, or RW,RO.',
-      helpValue: '<RW,RO>',
+    // Options (validated after parse, which takes any case) give shell completion its values; the delimiter takes RW,RO.
+    'allowed-scopes': Flags.custom<string>({
+      description: 'Scopes a token may have: RW, RO, or both (RW,RO), in any case.',
+      helpValue: '<RW|RO>',
+      options: [...SCOPES],
+      multiple: true,
+      delimiter: ',',
       parse: async (input) => {
-        const scopes = input.split(',').map((scope) => scope.trim().toUpperCase())
-        if (scopes.some((scope) => !SCOPES.includes(scope as never)) || scopes.length === 0) {
-          throw new Errors.CLIError(`Expected --allowed-scopes=${input} to be a comma-separated list of: RW, RO`, {exit: 2})
-        }
-        return [...new Set(scopes)]
+        const scope = SCOPES.find((choice) => choice === input.toUpperCase())
+        if (!scope) throw new Errors.CLIError(`Expected --allowed-scopes=${input} to be RW, RO or both (RW,RO)`, {exit: 2})
+        return scope
       },
     })(),
     'require-org-restriction': Flags.boolean({allowNo: true, description: 'Tokens that can reach the organization must be restricted to it (--org).'}),
@@ -40,7 +42,7 @@ export default class OrgPolicySet extends NdCommand<typeof OrgPolicySet> {
       throw new Errors.CLIError('Nothing to change: give --max-lifetime, --allowed-scopes or --[no-]require-org-restriction', {exit: 2})
     }
     const policy = await this.api.patch<TokenPolicy>(tokenPolicyPath(slug), {
-      json: {max_lifetime: maxLifetime, allowed_scopes: allowedScopes, require_org_restriction: requireOrgRestriction},
+      json: {max_lifetime: maxLifetime, allowed_scopes: allowedScopes && [...new Set(allowedScopes)], require_org_restriction: requireOrgRestriction},
     })
     this.info(`✓ Token policy of "${slug}" updated`)
     return {view: tokenPolicyView, data: policy}
