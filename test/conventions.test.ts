@@ -1,12 +1,12 @@
 /**
  * The conventions around the commands (issue 19), through the real bin/run.js (build first):
  * shell completion (@oclif/plugin-autocomplete, with ndcli's own bash script: flag values too)
- * sourced into real bash, did-you-mean for an unknown command off a terminal and on one, and a
+ * sourced into real bash and real zsh, did-you-mean for an unknown command off a terminal and on one, and a
  * plugin whose plugins:postinstall hook runs one of its own commands, installed offline from a
  * tarball.
  */
 import {expect} from 'chai'
-import {execFile} from 'node:child_process'
+import {execFile, spawnSync} from 'node:child_process'
 import {existsSync} from 'node:fs'
 import {mkdir, readFile, writeFile} from 'node:fs/promises'
 import {join} from 'node:path'
@@ -20,6 +20,9 @@ import {BIN} from './support/cli.js'
 import {runInPty} from './support/pty.js'
 
 const exec = promisify(execFile)
+/** Completes a line in zsh itself (its completion system on a pseudo-terminal). */
+const ZSH_COMPLETE = fileURLToPath(new URL('support/zsh-complete.zsh', import.meta.url))
+const hasZsh = () => spawnSync('zsh', ['--version']).status === 0
 /** npm fails at once instead of retrying a registry that is not there. */
 const OFFLINE = {npm_config_registry: 'http://127.0.0.1:9', npm_config_fetch_retries: '0', npm_config_fetch_timeout: '2000'}
 
@@ -102,6 +105,29 @@ describe('conventions around the commands', () => {
       expect(zsh).to.include(':expiry options:(30d 60d 90d 180d 365d never)"')
       expect(zsh).to.include(':format options:(table json simple detailed)"')
       expect(zsh).to.include('"*"--allowed-scopes"[Scopes a token may have: RW, RO, or both (RW,RO), in any case.]:allowed-scopes options:(RW RO)"')
+    })
+
+    it('zsh itself completes commands, flags and flag values from the setup `ndcli autocomplete script zsh` prints', async function () {
+      if (!hasZsh()) {
+        if (process.env.CI) throw new Error('zsh is missing: .ci/install-system-packages installs it')
+        console.log('      (skipped: no zsh here; .ci/run installs it)')
+        this.skip()
+      }
+      expect((await ndcli(['autocomplete', 'create'])).exitCode).to.equal(0)
+      const setup = await ndcli(['autocomplete', 'script', 'zsh'])
+      expect(setup.exitCode, setup.stderr).to.equal(0)
+      const zshrc = join(dirs.root, '.zshrc')
+      await writeFile(zshrc, setup.stdout)
+      const completeInZsh = async (line: string) => {
+        const {stdout} = await exec('zsh', ['-f', ZSH_COMPLETE, zshrc, line], {env: {PATH: process.env.PATH, HOME: dirs.root}, timeout: 30_000})
+        return stdout.split('\n').filter(Boolean)
+      }
+      expect(await completeInZsh('ndcli au')).to.include.members(['auth', 'autocomplete'])
+      expect(await completeInZsh('ndcli auth token r')).to.have.members(['revoke', 'rotate'])
+      expect(await completeInZsh('ndcli auth token create --s')).to.deep.equal(['--scope'])
+      expect(await completeInZsh('ndcli auth token create --scope ')).to.have.members(['RW', 'RO'])
+      expect(await completeInZsh('ndcli auth token list -f ')).to.have.members(['table', 'json', 'simple', 'detailed'])
+      expect(await completeInZsh('ndcli org policy set ops --allowed-scopes ')).to.have.members(['RW', 'RO'])
     })
 
     it('the values listed for completion are the ones create accepts', async () => {
