@@ -9,7 +9,7 @@
 import type {Worker} from 'node:worker_threads'
 
 import {FileSearcher, type FileItem, type FileResult} from './file.js'
-import {release, spareThreads, takeWorkers} from './pool.js'
+import {postSearch, release, spareThreads, takeWorkers} from './pool.js'
 
 /** ~20 ms of a worker's start-up on these hosts is ~30 MiB of searching on one core. */
 const PARALLEL_MIN_BYTES = 32 * 2 ** 20
@@ -92,6 +92,6 @@ function search(worker: Worker, input: WorkerInput): Promise<WorkerOutput> {
       release([worker])
       resolve(output)
     })
-    worker.postMessage(input)
+    postSearch(worker, input)
   })
 }
