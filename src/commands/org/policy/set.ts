@@ -1,10 +1,13 @@
 import {Args, Errors, Flags} from '@oclif/core'
 import {NdCommand, type Rendered} from '@ndcli/core'
 
+import type {Scope} from '@ndcli/core/contract'
+
 import {tokenPolicyPath, tokenPolicyView, type TokenPolicy} from '../../../views/organizations.js'
 
 const MAX_LIFETIMES = ['30d', '60d', '90d', '180d', '365d', 'none'] as const
-const SCOPES = ['RW', 'RO'] as const
+/** The contract's scopes, typed by it (as auth token create's are): importing the value would load @ndcli/core/contract with every shell command. */
+const SCOPES: readonly Scope[] = ['RW', 'RO']
 
 export default class OrgPolicySet extends NdCommand<typeof OrgPolicySet> {
   static override summary = "Change an organization's token policy (superusers only)."
@@ -20,7 +23,7 @@ export default class OrgPolicySet extends NdCommand<typeof OrgPolicySet> {
   static override flags = {
     'max-lifetime': Flags.option({options: MAX_LIFETIMES, description: 'Longest token lifetime the organization accepts; none: no limit.'})(),
     // Options (validated after parse, which takes any case) give shell completion its values; the delimiter takes RW,RO.
-    'allowed-scopes': Flags.custom<string>({
+    'allowed-scopes': Flags.custom<Scope>({
       description: 'Scopes a token may have: RW, RO, or both (RW,RO), in any case.',
       helpValue: '<RW|RO>',
       options: [...SCOPES],
