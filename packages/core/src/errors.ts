@@ -127,8 +127,12 @@ function firstLine(message: string): string {
   if (lines.length <= 1) return lines[0] ?? ''
   // oclif: "Expected --scope=x to be one of: RW, RO\nSee more help with --help"; a flag's own
   // parse() error also comes wrapped as "Parsing --scope \n\t<message>\n…" — the message names the flag.
-  return lines
-    .filter((line) => !/^See more help with/.test(line) && !/^Parsing --\S+$/.test(line) && !/^The following errors? occurred:$/.test(line))
-    .map((line) => line.replace(/^Missing required flag (\w[\w-]*)$/, 'Missing required flag --$1'))
-    .join(' ')
+  const kept = lines.filter((line) => !/^See more help with/.test(line) && !/^Parsing --\S+$/.test(line) && !/^The following errors? occurred:$/.test(line))
+  // oclif says "Missing required flag <name>" once per flag: one sentence names them all, as typed.
+  const missingFlag = /^Missing required flag (\w[\w-]*)$/
+  const missing = kept.flatMap((line) => missingFlag.exec(line)?.[1] ?? []).map((name) => `--${name}`)
+  const others = kept.filter((line) => !missingFlag.test(line))
+  if (missing.length === 0) return others.join(' ')
+  const flags = missing.length === 1 ? `flag ${missing[0]}` : `flags ${missing.slice(0, -1).join(', ')} and ${missing.at(-1)}`
+  return [`Missing required ${flags}`, ...others].join(' ')
 }

@@ -48,4 +48,11 @@ describe('errors → exit codes (cli.md)', () => {
     const error = toNdError(Object.assign(new Error('The following error occurred:\n  Missing required flag scope\nSee more help with --help'), {oclif: {exit: 2}}))
     expect(error.message).to.equal('Missing required flag --scope')
   })
+
+  it('names every missing required flag in one sentence', () => {
+    const both = 'The following errors occurred:\n  Missing required flag name\n  Missing required flag scope\nSee more help with --help'
+    expect(toNdError(Object.assign(new Error(both), {oclif: {exit: 2}})).message).to.equal('Missing required flags --name and --scope')
+    const three = 'Missing required flag name\nMissing required flag scope\nMissing required flag allowed-scopes'
+    expect(toNdError(Object.assign(new Error(three), {oclif: {exit: 2}})).message).to.equal('Missing required flags --name, --scope and --allowed-scopes')
+  })
 })

@@ -214,6 +214,7 @@ describe('auth token (end to end)', () => {
       {title: 'a --name with a leading tab → 2', flags: ['--name', '\tci', '--scope', 'rw'], exitCode: 2, stderr: 'Error: --name must not begin or end with whitespace: use --name "ci".\n', requests: []},
       {title: 'no --scope → 2', flags: ['--name', 'n3'], exitCode: 2, stderr: 'Error: Missing required flag --scope\n', requests: []},
       {title: 'no --name → 2', flags: ['--scope', 'ro'], exitCode: 2, stderr: 'Error: Missing required flag --name\n', requests: []},
+      {title: 'neither --name nor --scope → 2, naming both in one line', flags: [], exitCode: 2, stderr: 'Error: Missing required flags --name and --scope\n', requests: []},
     ]
     for (const {title, flags, exitCode, stderr, requests} of cases) {
       it(title, async () => {
