@@ -236,6 +236,13 @@ exports.minimatch = (name, pattern, options) => (glob.test(pattern) || options ?
 exports.stat = require('node:fs/promises').stat;
 exports.readFile = async (path, options) => readFileSync(path, options);
 `},
+  // cli-table3 measures every cell and border piece with string-width 4 (after removing colour
+  // codes), which runs a 10 KB emoji expression over each, compiled on first use. Printable ASCII,
+  // box drawing and the ellipsis are one column each to string-width too: those strings, nearly
+  // all of a table, are answered here. Upstream: string-width could skip the expression for them.
+  {importer: moduleFile('cli-table3/src/utils.js'), path: 'string-width', contents: `const narrow = /^[\\x20-\\x7e\\u2500-\\u257f\\u2026]*$/;
+module.exports = (text) => (typeof text === 'string' && narrow.test(text) ? text.length : require('string-width')(text));
+`},
   // Only for got's `dnsCache` option; a request to an IP address looks nothing up.
   {importer: moduleFile('got/dist/source/core/utils/dns-cache.js'), path: 'node:dns'},
   // got names every request with randomUUID() only to label its diagnostics_channel messages (a

@@ -6,7 +6,7 @@
  */
 import {expect} from 'chai'
 import {spawnSync} from 'node:child_process'
-import {mkdtemp, readdir, readFile, rm} from 'node:fs/promises'
+import {mkdir, mkdtemp, readdir, readFile, rm, writeFile} from 'node:fs/promises'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {fileURLToPath, pathToFileURL} from 'node:url'
@@ -146,6 +146,49 @@ describe('start-up: functions compiled with their module', function () {
       const called = functions.filter((fn) => fn.ranges[0]!.count > 0).length
       expect(called, 'functions of the runtime the list ran').to.be.above(500)
       expect(lazy / called, `${lazy} of ${called} compiled lazily`).to.be.below(1 / 10)
+    })
+
+    /** How often string-width's own function (the one that runs the emoji expression) ran in a run with NODE_V8_COVERAGE=coverage. */
+    async function stringWidthCalls(coverage: string): Promise<number> {
+      const code = await readFile(RUNTIME, 'utf8')
+      const at = code.indexOf('string.replace(emojiRegex()')
+      expect(at, "string-width's text in the runtime").to.be.above(0)
+      // One report per thread (a scan's workers load no runtime): the main thread's has it.
+      type Script = {url: string; functions: Array<{ranges: Array<{startOffset: number; endOffset: number; count: number}>}>}
+      const reports = await Promise.all((await readdir(coverage)).map(async (file) => JSON.parse(await readFile(join(coverage, file), 'utf8')).result as Script[]))
+      const {functions} = reports.flat().find((entry) => entry.url === pathToFileURL(RUNTIME).href)!
+      const [innermost] = functions
+        .map((fn) => fn.ranges[0]!)
+        .filter((range) => range.startOffset <= at && at < range.endOffset)
+        .sort((a, b) => a.endOffset - a.startOffset - (b.endOffset - b.startOffset))
+      return innermost!.count
+    }
+
+    it("measures a table of ASCII and box drawing without string-width's emoji expression, and a wide one with it, aligned", async () => {
+      const run = (name: string, args: string[], cwd?: string) => {
+        const coverage = join(dir, name)
+        const result = spawnSync(process.execPath, [BIN, ...args], {cwd, env: {...process.env, ...cli.env, NDCLI_TOKEN: pat, NDCLI_CACHE_DIR: join(dir, 'cache'), NODE_V8_COVERAGE: coverage, COLUMNS: '120'}, encoding: 'utf8'})
+        return {...result, coverage}
+      }
+      const list = run('list-coverage', ['auth', 'token', 'list', '-f', 'table'])
+      expect(list.status, list.stderr).to.equal(0)
+      expect(list.stdout).to.match(/^╭─+┬/).and.include('│ start-up ')
+      expect(await stringWidthCalls(list.coverage), 'string-width calls for an ASCII table').to.equal(0)
+
+      // A path with CJK letters (two columns each) and an accented one: string-width's own count.
+      const tree = join(dir, 'wide')
+      await mkdir(join(tree, '日本語'), {recursive: true})
+      await mkdir(join(tree, 'café'))
+      await writeFile(join(tree, '日本語', 'ci.log'), `NDCLI_TOKEN=${pat}\n`)
+      await writeFile(join(tree, 'café', 'notes.txt'), `${pat}\n`)
+      const scan = run('scan-coverage', ['auth', 'token', 'scan', '-f', 'table'], tree)
+      expect(scan.status, scan.stderr).to.equal(8)
+      expect(await stringWidthCalls(scan.coverage), 'string-width calls for a wide table').to.be.above(0)
+      const rows = scan.stdout.split('\n').filter((line) => /^[╭├│╰]/.test(line))
+      expect(rows.some((row) => row.includes('日本語/ci.log:1:13'))).to.equal(true)
+      // Every row as wide as the top border in terminal columns: CJK counted twice, the rest once.
+      const columns = (line: string) => [...line].reduce((sum, char) => sum + (/\p{Script=Han}/u.test(char) ? 2 : 1), 0)
+      expect(new Set(rows.map(columns)).size, rows.join('\n')).to.equal(1)
     })
   })
 })
