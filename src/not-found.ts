@@ -3,7 +3,7 @@
  * that the hooks every run loads stay small.
  */
 import type {Config, Hook, Interfaces} from '@oclif/core'
-import {formatFromArgv, NdCommand, reportError, UsageError} from '@ndcli/core'
+import {formatFromArgv, NdCommand, nearest, reportError, UsageError} from '@ndcli/core'
 
 /**
  * `plugins install` adds the new plugin to this run's Config (config.plugins), whose hooks then
@@ -19,31 +19,9 @@ export async function indexLatePlugins(config: Interfaces.Config): Promise<boole
   return late
 }
 
-/** The visible command nearest to `id` (edit distance), if it is near enough to be a typo. */
+/** The visible command (or alias) nearest to `id`, if it is near enough to be a typo. */
 export function nearestCommand(id: string, config: Interfaces.Config): string | undefined {
-  let best: {id: string; distance: number} | undefined
-  for (const command of config.commands) {
-    if (command.hidden) continue
-    for (const candidate of [command.id, ...command.aliases]) {
-      const distance = editDistance(id, candidate)
-      if (!best || distance < best.distance) best = {id: candidate, distance}
-    }
-  }
-  // A third of the typed length, at least 2: `lst` → `list`, `auht` → `auth`, but not `xyzzy` → `org list`.
-  return best && best.distance <= Math.max(2, Math.floor(id.length / 3)) ? best.id : undefined
-}
-
-/** Levenshtein distance (insertions, deletions, substitutions), one row at a time. */
-function editDistance(a: string, b: string): number {
-  let previous = Array.from({length: b.length + 1}, (_, index) => index)
-  for (let i = 1; i <= a.length; i++) {
-    const current = [i]
-    for (let j = 1; j <= b.length; j++) {
-      current[j] = Math.min(previous[j]! + 1, current[j - 1]! + 1, previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1))
-    }
-    previous = current
-  }
-  return previous[b.length]!
+  return nearest(id, config.commands.filter((command) => !command.hidden).flatMap((command) => [command.id, ...command.aliases]))
 }
 
 /**

@@ -226,6 +226,31 @@ describe('conventions around the commands', () => {
     })
   })
 
+  describe('did-you-mean for an unknown flag', () => {
+    it("names the command's flag nearest to a mistyped one, and where its flags are listed; exit 2, nothing on stdout", async () => {
+      for (const [args, typed, meant, command] of [
+        [['auth', 'token', 'create', '--nmae', 'ci', '--scope', 'ro'], '--nmae', '--name', 'auth token create'],
+        [['auth', 'token', 'list', '--fromat=json'], '--fromat=json', '--format', 'auth token list'],
+        [['org', 'policy', 'set', 'ops', '--no-require-org-restricton'], '--no-require-org-restricton', '--no-require-org-restriction', 'org policy set'],
+      ] as const) {
+        const result = await ndcli([...args])
+        expect([result.exitCode, result.stdout, result.stderr], args.join(' ')).to.deep.equal([
+          2,
+          '',
+          `Error: Nonexistent flag: ${typed}\nHint: Did you mean ${meant}? See 'ndcli ${command} --help' for its flags.\n`,
+        ])
+      }
+    })
+
+    it('suggests no flag for one near none, for a short flag, or for several unknown ones, but still says where the flags are', async () => {
+      for (const args of [['config', 'list', '--colour'], ['config', 'list', '-x'], ['config', 'list', '--bogus', '--other']]) {
+        const result = await ndcli(args)
+        expect(result.exitCode, args.join(' ')).to.equal(2)
+        expect(result.stderr, args.join(' ')).to.match(/^Error: Nonexistent flags?: .+\nHint: See 'ndcli config list --help' for its flags\.\n$/)
+      }
+    })
+  })
+
   describe('a plugin whose plugins:postinstall hook runs one of its own commands', () => {
     const NAME = 'ndcli-plugin-setup-fixture'
 

@@ -9,7 +9,7 @@ import createDebug from 'debug'
 
 import {ApiClient, CONFIG_SETTING, DEFAULT_API_URL, DEFAULT_SETTING} from './api/client.js'
 import {notLoggedInMessage, StoredCredentials, tokenFromEnv, TOKEN_ENV} from './auth/credentials.js'
-import {ExitCode, ForbiddenError, InterruptedError} from './errors.js'
+import {ExitCode, ForbiddenError, InterruptedError, toNdError, UsageError} from './errors.js'
 import {colorAllowed} from './output/color.js'
 import {renderByStream} from './output/render.js'
 import {printable} from './output/printable.js'
@@ -19,6 +19,7 @@ import {confirmWith, terminalPrompter, type ConfirmOptions, type Prompter} from 
 import {redactText} from './redact.js'
 import {reportError, reportWarning} from './report.js'
 import {checkApiUrl, ConfigStore, outputFormatFrom, type ConfigValues} from './store/config.js'
+import {nearest} from './suggest.js'
 import {authStorageFrom, AUTH_STORAGE_ENV, CredentialStore} from './store/credentials.js'
 import {Keyring} from './store/keyring.js'
 
@@ -250,12 +251,27 @@ export abstract class NdCommand<T extends typeof Command> extends Command {
   /** One place maps every error to its message and exit code (cli.md). */
   override async catch(error: Error): Promise<never> {
     this.debug(redactText(String(error.stack ?? error)))
-    const interrupted = this.abort.signal.aborted ? new InterruptedError('Interrupted.') : error
+    const interrupted = this.abort.signal.aborted ? new InterruptedError('Interrupted.') : this.withFlagHint(error)
     const exit = new Errors.ExitError(reportError(interrupted, this.format, this.io))
     // Already reported. Said explicitly because an installed plugin bundles its own
     // @oclif/core, whose ExitError the shell's handler does not recognise (instanceof).
     exit.skipOclifErrorHandling = true
     throw exit
+  }
+
+  /** oclif's "Nonexistent flag: --nmae": the hint names the flag meant, when one is near, and where the flags are listed. */
+  private withFlagHint(error: Error): Error {
+    const unknown = (error as Error & {flags?: unknown}).flags
+    if (!Array.isArray(unknown) || toNdError(error).exitCode !== ExitCode.usage) return error
+    const ctor = this.ctor as typeof NdCommand
+    const names = Object.entries({...ctor.baseFlags, ...ctor.flags})
+      .filter(([, flag]) => !flag.hidden)
+      .flatMap(([name, flag]) => (flag.type === 'boolean' && flag.allowNo ? [name, `no-${name}`] : [name]))
+    const typed = unknown.length === 1 && /^--[^-=]/.test(String(unknown[0])) ? String(unknown[0]).slice(2).split('=')[0]! : undefined
+    const meant = typed === undefined ? undefined : nearest(typed, names)
+    const command = [this.config.bin, ...(this.id ? [this.id.split(':').join(this.config.topicSeparator)] : [])].join(' ')
+    const help = `See '${command} --help' for its flags.`
+    return new UsageError(toNdError(error).message, {hint: meant ? `Did you mean --${meant}? ${help}` : help, cause: error})
   }
 }
 
