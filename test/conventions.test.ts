@@ -251,6 +251,26 @@ describe('conventions around the commands', () => {
     })
   })
 
+  describe('a missing or an unexpected argument', () => {
+    it('names the argument, what it is and its values, and where the usage is; exit 2, nothing on stdout', async () => {
+      for (const [args, stderr] of [
+        [['auth', 'token', 'show'], "Error: Missing required argument NAME: Name of the token (as shown in auth token list)\nHint: See 'ndcli auth token show --help'.\n"],
+        [['config', 'get'], "Error: Missing required argument KEY: Setting name, one of api.url, auth.storage, output.format, plugins.allow\nHint: See 'ndcli config get --help'.\n"],
+        [['config', 'set'], "Error: Missing required arguments KEY and VALUE\nHint: See 'ndcli config set --help'.\n"],
+        [['auth', 'token', 'list', 'extra', 'more'], "Error: Unexpected arguments: extra, more\nHint: See 'ndcli auth token list --help'.\n"],
+      ] as const) {
+        const result = await ndcli([...args])
+        expect([result.exitCode, result.stdout, result.stderr], args.join(' ')).to.deep.equal([2, '', stderr])
+      }
+    })
+
+    it('with -f json the error document carries the same message', async () => {
+      const result = await ndcli(['org', 'show', '-f', 'json'])
+      expect(result.exitCode).to.equal(2)
+      expect(JSON.parse(result.stdout)).to.deep.equal({error: {code: 'usage_error', message: 'Missing required argument SLUG: Organization slug (as shown in org list)'}})
+    })
+  })
+
   describe('a plugin whose plugins:postinstall hook runs one of its own commands', () => {
     const NAME = 'ndcli-plugin-setup-fixture'
 

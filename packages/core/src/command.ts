@@ -251,7 +251,7 @@ export abstract class NdCommand<T extends typeof Command> extends Command {
   /** One place maps every error to its message and exit code (cli.md). */
   override async catch(error: Error): Promise<never> {
     this.debug(redactText(String(error.stack ?? error)))
-    const interrupted = this.abort.signal.aborted ? new InterruptedError('Interrupted.') : this.withFlagHint(error)
+    const interrupted = this.abort.signal.aborted ? new InterruptedError('Interrupted.') : this.withUsageHint(error)
     const exit = new Errors.ExitError(reportError(interrupted, this.format, this.io))
     // Already reported. Said explicitly because an installed plugin bundles its own
     // @oclif/core, whose ExitError the shell's handler does not recognise (instanceof).
@@ -259,20 +259,43 @@ export abstract class NdCommand<T extends typeof Command> extends Command {
     throw exit
   }
 
-  /** oclif's "Nonexistent flag: --nmae": the hint names the flag meant, when one is near, and where the flags are listed. */
-  private withFlagHint(error: Error): Error {
-    const unknown = (error as Error & {flags?: unknown}).flags
-    if (!Array.isArray(unknown) || toNdError(error).exitCode !== ExitCode.usage) return error
-    const ctor = this.ctor as typeof NdCommand
-    const names = Object.entries({...ctor.baseFlags, ...ctor.flags})
-      .filter(([, flag]) => !flag.hidden)
-      .flatMap(([name, flag]) => (flag.type === 'boolean' && flag.allowNo ? [name, `no-${name}`] : [name]))
-    const typed = unknown.length === 1 && /^--[^-=]/.test(String(unknown[0])) ? String(unknown[0]).slice(2).split('=')[0]! : undefined
-    const meant = typed === undefined ? undefined : nearest(typed, names)
+  /**
+   * oclif's parse errors that leave the fix unsaid: an unknown flag (the hint names the flag meant,
+   * `--nmae` → `--name`, when one is near), a missing or an unexpected argument. Each hint says
+   * where the command's usage is.
+   */
+  private withUsageHint(error: Error): Error {
+    const parsed = error as Error & {flags?: unknown; args?: unknown; parse?: unknown}
+    if (parsed.parse === undefined || toNdError(error).exitCode !== ExitCode.usage) return error
     const command = [this.config.bin, ...(this.id ? [this.id.split(':').join(this.config.topicSeparator)] : [])].join(' ')
-    const help = `See '${command} --help' for its flags.`
-    return new UsageError(toNdError(error).message, {hint: meant ? `Did you mean --${meant}? ${help}` : help, cause: error})
+    const help = `See '${command} --help'`
+    if (Array.isArray(parsed.flags)) {
+      const ctor = this.ctor as typeof NdCommand
+      const names = Object.entries({...ctor.baseFlags, ...ctor.flags})
+        .filter(([, flag]) => !flag.hidden)
+        .flatMap(([name, flag]) => (flag.type === 'boolean' && flag.allowNo ? [name, `no-${name}`] : [name]))
+      const [only] = parsed.flags.length === 1 ? parsed.flags.map(String) : []
+      const meant = only && /^--[^-=]/.test(only) ? nearest(only.slice(2).split('=')[0]!, names) : undefined
+      return new UsageError(toNdError(error).message, {hint: `${meant ? `Did you mean --${meant}? ` : ''}${help} for its flags.`, cause: error})
+    }
+    if (!Array.isArray(parsed.args)) return error
+    // RequiredArgsError lists the missing arguments' definitions; UnexpectedArgsError the words given.
+    const missing = parsed.args.filter((arg): arg is Interfaces.Arg<unknown> => typeof arg === 'object' && arg !== null && 'name' in arg)
+    const names = missing.map((arg) => arg.name.toUpperCase())
+    const message =
+      missing.length === 0
+        ? toNdError(error).message
+        : missing.length === 1
+          ? `Missing required argument ${names[0]}${argSummary(missing[0]!)}`
+          : `Missing required arguments ${names.slice(0, -1).join(', ')} and ${names.at(-1)}`
+    return new UsageError(message, {hint: `${help}.`, cause: error})
   }
+}
+
+/** `: Name of the token (as shown in auth token list)`, with the values of a fixed set. */
+function argSummary(arg: Interfaces.Arg<unknown>): string {
+  const parts = [arg.description?.replace(/\.$/, ''), arg.options && `one of ${arg.options.join(', ')}`].filter(Boolean)
+  return parts.length > 0 ? `: ${parts.join(', ')}` : ''
 }
 
 function isRendered(value: unknown): value is Rendered<unknown> {
