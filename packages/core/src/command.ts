@@ -19,9 +19,9 @@ import {confirmWith, terminalPrompter, type ConfirmOptions, type Prompter} from 
 import {redactText} from './redact.js'
 import {reportError, reportWarning} from './report.js'
 import {checkApiUrl, ConfigStore, outputFormatFrom, type ConfigValues} from './store/config.js'
-import {nearest} from './suggest.js'
 import {authStorageFrom, AUTH_STORAGE_ENV, CredentialStore} from './store/credentials.js'
 import {Keyring} from './store/keyring.js'
+import {nearest} from './suggest.js'
 
 /** The global output flags, declared once: every NdCommand inherits them. */
 export const outputFlags = {
@@ -260,42 +260,24 @@ export abstract class NdCommand<T extends typeof Command> extends Command {
   }
 
   /**
-   * oclif's parse errors that leave the fix unsaid: an unknown flag (the hint names the flag meant,
-   * `--nmae` → `--name`, when one is near), a missing or an unexpected argument. Each hint says
-   * where the command's usage is.
+   * oclif's parse errors that leave the fix unsaid, an unknown flag or a missing or unexpected
+   * argument, get a hint that says where the command's usage is; for an unknown flag it also
+   * names the flag meant, when one is near (`--nmae` → `--name`).
    */
   private withUsageHint(error: Error): Error {
     const parsed = error as Error & {flags?: unknown; args?: unknown; parse?: unknown}
-    if (parsed.parse === undefined || toNdError(error).exitCode !== ExitCode.usage) return error
+    const converted = toNdError(error)
+    if (parsed.parse === undefined || converted.exitCode !== ExitCode.usage || !(Array.isArray(parsed.flags) || Array.isArray(parsed.args))) return error
     const command = [this.config.bin, ...(this.id ? [this.id.split(':').join(this.config.topicSeparator)] : [])].join(' ')
-    const help = `See '${command} --help'`
-    if (Array.isArray(parsed.flags)) {
-      const ctor = this.ctor as typeof NdCommand
-      const names = Object.entries({...ctor.baseFlags, ...ctor.flags})
-        .filter(([, flag]) => !flag.hidden)
-        .flatMap(([name, flag]) => (flag.type === 'boolean' && flag.allowNo ? [name, `no-${name}`] : [name]))
-      const [only] = parsed.flags.length === 1 ? parsed.flags.map(String) : []
-      const meant = only && /^--[^-=]/.test(only) ? nearest(only.slice(2).split('=')[0]!, names) : undefined
-      return new UsageError(toNdError(error).message, {hint: `${meant ? `Did you mean --${meant}? ` : ''}${help} for its flags.`, cause: error})
-    }
-    if (!Array.isArray(parsed.args)) return error
-    // RequiredArgsError lists the missing arguments' definitions; UnexpectedArgsError the words given.
-    const missing = parsed.args.filter((arg): arg is Interfaces.Arg<unknown> => typeof arg === 'object' && arg !== null && 'name' in arg)
-    const names = missing.map((arg) => arg.name.toUpperCase())
-    const message =
-      missing.length === 0
-        ? toNdError(error).message
-        : missing.length === 1
-          ? `Missing required argument ${names[0]}${argSummary(missing[0]!)}`
-          : `Missing required arguments ${names.slice(0, -1).join(', ')} and ${names.at(-1)}`
-    return new UsageError(message, {hint: `${help}.`, cause: error})
+    if (!Array.isArray(parsed.flags)) return new UsageError(converted.message, {hint: `See '${command} --help'.`, cause: error})
+    const ctor = this.ctor as typeof NdCommand
+    const names = Object.entries({...ctor.baseFlags, ...ctor.flags})
+      .filter(([, flag]) => !flag.hidden)
+      .flatMap(([name, flag]) => (flag.type === 'boolean' && flag.allowNo ? [name, `no-${name}`] : [name]))
+    const [only] = parsed.flags.length === 1 ? parsed.flags.map(String) : []
+    const meant = only && /^--[^-=]/.test(only) ? nearest(only.slice(2).split('=')[0]!, names) : undefined
+    return new UsageError(converted.message, {hint: `${meant ? `Did you mean --${meant}? ` : ''}See '${command} --help' for its flags.`, cause: error})
   }
-}
-
-/** `: Name of the token (as shown in auth token list)`, with the values of a fixed set. */
-function argSummary(arg: Interfaces.Arg<unknown>): string {
-  const parts = [arg.description?.replace(/\.$/, ''), arg.options && `one of ${arg.options.join(', ')}`].filter(Boolean)
-  return parts.length > 0 ? `: ${parts.join(', ')}` : ''
 }
 
 function isRendered(value: unknown): value is Rendered<unknown> {

@@ -97,6 +97,15 @@ interface OclifLikeError {
   oclif?: {exit?: number}
   name?: string
   code?: string
+  /** RequiredArgsError: the missing arguments' definitions (UnexpectedArgsError: the words given). */
+  args?: unknown
+}
+
+/** An argument's definition, as oclif's RequiredArgsError carries it. */
+interface ArgDefinition {
+  name: string
+  description?: string
+  options?: readonly string[]
 }
 
 /**
@@ -111,7 +120,7 @@ export function toNdError(error: unknown): NdError {
     return new InterruptedError('Interrupted.', {cause: error})
   }
   if (err.oclif?.exit === ExitCode.usage) {
-    return new UsageError(firstLine(message), {cause: error})
+    return new UsageError(missingArgumentsMessage(err.args) ?? firstLine(message), {cause: error})
   }
   if (typeof err.oclif?.exit === 'number' && err.oclif.exit !== ExitCode.unexpected) {
     const converted = new NdError(firstLine(message), {cause: error})
@@ -135,4 +144,20 @@ function firstLine(message: string): string {
   if (missing.length === 0) return others.join(' ')
   const flags = missing.length === 1 ? `flag ${missing[0]}` : `flags ${missing.slice(0, -1).join(', ')} and ${missing.at(-1)}`
   return [`Missing required ${flags}`, ...others].join(' ')
+}
+
+/**
+ * oclif's RequiredArgsError lists the arguments in columns that one line runs together
+ * (`Missing 1 required arg: key  (api.url|…) Setting name`): `Missing required argument KEY:
+ * Setting name, one of api.url, …`, or `Missing required arguments KEY and VALUE`.
+ */
+function missingArgumentsMessage(args: unknown): string | undefined {
+  if (!Array.isArray(args)) return undefined
+  const missing = args.filter((arg): arg is ArgDefinition => typeof arg === 'object' && arg !== null && typeof arg.name === 'string')
+  if (missing.length === 0) return undefined
+  const names = missing.map((arg) => arg.name.toUpperCase())
+  if (missing.length > 1) return `Missing required arguments ${names.slice(0, -1).join(', ')} and ${names.at(-1)}`
+  const [arg] = missing
+  const parts = [arg!.description?.replace(/\.$/, ''), arg!.options && `one of ${arg!.options.join(', ')}`].filter(Boolean)
+  return `Missing required argument ${names[0]}${parts.length > 0 ? `: ${parts.join(', ')}` : ''}`
 }

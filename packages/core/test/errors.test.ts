@@ -49,6 +49,16 @@ describe('errors → exit codes (cli.md)', () => {
     expect(error.message).to.equal('Missing required flag --scope')
   })
 
+  it("names missing arguments in one line from oclif's definitions, with what each is and its values", () => {
+    const missing = (args: unknown[]) => toNdError(Object.assign(new Error('Missing 1 required arg:\nkey  Setting name\nSee more help with --help'), {oclif: {exit: 2}, args})).message
+    expect(missing([{name: 'key', description: 'Setting name', options: ['api.url', 'output.format']}])).to.equal('Missing required argument KEY: Setting name, one of api.url, output.format')
+    expect(missing([{name: 'name', description: 'Name of the token.'}])).to.equal('Missing required argument NAME: Name of the token')
+    expect(missing([{name: 'slug'}])).to.equal('Missing required argument SLUG')
+    expect(missing([{name: 'key'}, {name: 'value'}])).to.equal('Missing required arguments KEY and VALUE')
+    // UnexpectedArgsError carries the words given: its own message stands.
+    expect(toNdError(Object.assign(new Error('Unexpected argument: extra\nSee more help with --help'), {oclif: {exit: 2}, args: ['extra']})).message).to.equal('Unexpected argument: extra')
+  })
+
   it('names every missing required flag in one sentence', () => {
     const both = 'The following errors occurred:\n  Missing required flag name\n  Missing required flag scope\nSee more help with --help'
     expect(toNdError(Object.assign(new Error(both), {oclif: {exit: 2}})).message).to.equal('Missing required flags --name and --scope')
